@@ -1,0 +1,79 @@
+import os from 'node:os';
+import path from 'node:path';
+
+import { NativeConnection, Worker } from '@temporalio/worker';
+
+import { createActivities } from '../activities/index';
+import type { ActivityDeps, StepActivity } from '../activities/deps';
+import { ArtifactStore } from '../store/artifacts';
+import { kilnHome } from '../store/paths';
+import { installRuntime } from './runtime';
+import { workflowBundle } from './workflow-bundle';
+
+export const DEFAULT_QUEUES = ['kiln', 'kiln-gpu'];
+
+export interface WorkerPoolOptions {
+  address: string;
+  namespace: string;
+  queues: string[];
+  /** Overrides for the activities' dependencies (tests use their own store). */
+  deps?: Partial<ActivityDeps>;
+  /** Extra step types, registered by tests only. */
+  extraActivities?: Record<string, (deps: ActivityDeps) => StepActivity>;
+  /** How long running activities get to checkpoint after shutdown starts. */
+  shutdownGraceMs?: number;
+  /** Concurrent activities per queue; training steps are CPU-bound, so keep it small. */
+  maxConcurrentActivities?: number;
+}
+
+export interface WorkerPool {
+  workers: Worker[];
+  /** Poll until `until` settles (or until shutdown), then drain and close. */
+  run(until?: Promise<unknown>): Promise<void>;
+  shutdown(): void;
+}
+
+export function defaultDeps(log: (message: string) => void = () => undefined): ActivityDeps {
+  const home = kilnHome();
+  return { store: new ArtifactStore(path.join(home, 'store')), workDir: path.join(home, 'work'), log };
+}
+
+/** One Temporal worker per task queue, sharing a connection, the workflow bundle and the activities. */
+export async function createWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: options.address });
+  const deps = { ...defaultDeps(), ...options.deps };
+  const activities = createActivities(deps, options.extraActivities);
+  const bundle = await workflowBundle();
+  const identity = `kiln@${os.hostname()}:${process.pid}`;
+  const workers = await Promise.all(
+    options.queues.map((taskQueue) =>
+      Worker.create({
+        connection,
+        namespace: options.namespace,
+        taskQueue,
+        identity,
+        workflowBundle: bundle,
+        activities,
+        maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 2,
+        shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+        // Heartbeats carry training progress and bring cancellation: send them within seconds, not minutes.
+        maxHeartbeatThrottleInterval: '2s',
+        defaultHeartbeatThrottleInterval: '2s',
+      }),
+    ),
+  );
+  return {
+    workers,
+    async run(until) {
+      try {
+        await Promise.all(workers.map((worker) => (until ? worker.runUntil(until) : worker.run())));
+      } finally {
+        await connection.close();
+      }
+    },
+    shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
+}

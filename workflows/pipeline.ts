@@ -1,0 +1,173 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+
+import { NON_RETRYABLE_TYPES } from '../compiler/failure-types';
+import type { Json, Plan, PlanStep, StepInput, StepResult } from '../compiler/types';
+import { resolveInputs } from './inputs';
+import { progressQuery, type RunProgress, type StepProgress } from './messages';
+import { KilnStatus, KilnStep } from './search-attributes';
+
+export interface PipelineOptions {
+  /** Reserved for resume and cache (later versions); unknown fields are ignored. */
+  [key: string]: Json | undefined;
+}
+
+type StepActivityFn = (input: StepInput) => Promise<StepResult>;
+
+function activityFor(step: PlanStep): StepActivityFn {
+  const { options } = step;
+  const activities = proxyActivities<Record<string, StepActivityFn>>({
+    // The step id names the activity in history, describe() and the UI.
+    activityId: step.id,
+    taskQueue: options.taskQueue,
+    startToCloseTimeout: options.startToCloseTimeoutMs,
+    heartbeatTimeout: options.heartbeatTimeoutMs,
+    retry: {
+      maximumAttempts: options.retry.maxAttempts,
+      initialInterval: options.retry.initialIntervalMs,
+      backoffCoefficient: options.retry.backoff,
+      maximumInterval: options.retry.maxIntervalMs,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES],
+    },
+    // On cancellation, wait for the activity to acknowledge so a training step can checkpoint first.
+    cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+  });
+  const fn = activities[step.type];
+  if (!fn) throw new Error(`no activity proxy for ${step.type}`);
+  return fn;
+}
+
+/** The failure's innermost application error: what the step itself said. */
+function describeFailure(error: unknown): { type: string; message: string; attempt?: number } {
+  let cause: unknown = error;
+  while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) {
+    const detail = cause.details?.at(-1) as { attempt?: number } | undefined;
+    return { type: cause.type ?? 'Error', message: cause.message, attempt: detail?.attempt };
+  }
+  return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+/** Runs the plan's steps as activities, each as soon as its dependencies have succeeded. */
+export async function pipelineWorkflow(plan: Plan, _options: PipelineOptions = {}): Promise<RunProgress> {
+  const now = () => new Date().toISOString();
+  const progress: RunProgress = {
+    pipeline: plan.pipeline,
+    planHash: plan.planHash,
+    status: 'running',
+    startedAt: now(),
+    steps: plan.steps.map(
+      (step): StepProgress => ({
+        id: step.id,
+        type: step.type,
+        status: 'pending',
+        attempt: 0,
+        cached: false,
+        taskQueue: step.options.taskQueue,
+      }),
+    ),
+  };
+  const byId = new Map(progress.steps.map((step) => [step.id, step]));
+  setHandler(progressQuery, () => progress);
+
+  const outputs: { [stepId: string]: { [name: string]: Json } } = {};
+  const running = new Map<string, { scope: CancellationScope; done: Promise<string> }>();
+  const info = workflowInfo();
+
+  const publish = (status: string, stepLabel: string) =>
+    upsertSearchAttributes([
+      { key: KilnStatus, value: status },
+      { key: KilnStep, value: stepLabel },
+    ]);
+  const runningLabel = () => [...running.keys()].join(',');
+
+  const start = (step: PlanStep) => {
+    const state = byId.get(step.id)!;
+    const scope = new CancellationScope();
+    state.status = 'running';
+    state.attempt = 1;
+    state.startedAt = now();
+    const input: StepInput = {
+      runId: info.runId,
+      workflowId: info.workflowId,
+      stepId: step.id,
+      baseDir: plan.source.dir,
+      inputs: resolveInputs(step.inputs, outputs) as StepInput['inputs'],
+    };
+    const call = activityFor(step);
+    const done = scope
+      .run(() => call(input))
+      .then((result) => {
+        outputs[step.id] = result.outputs;
+        Object.assign(state, { status: 'succeeded', attempt: result.attempt, outputs: result.outputs, endedAt: now() });
+        return step.id;
+      })
+      .catch((error: unknown) => {
+        const failure = describeFailure(error);
+        const status = isCancellation(error) ? 'cancelled' : 'failed';
+        Object.assign(state, { status, endedAt: now(), error: { type: failure.type, message: failure.message } });
+        if (failure.attempt) state.attempt = failure.attempt;
+        return step.id;
+      });
+    running.set(step.id, { scope, done });
+  };
+
+  const cancelled = () => CancellationScope.current().consideredCancelled;
+  publish('running', '');
+  for (;;) {
+    const failed = progress.steps.some((s) => s.status === 'failed');
+    if (!failed && !cancelled()) {
+      for (const step of plan.steps) {
+        const state = byId.get(step.id)!;
+        const ready = step.dependsOn.every((dep) => byId.get(dep)!.status === 'succeeded');
+        if (state.status === 'pending' && ready) start(step);
+      }
+      publish('running', runningLabel());
+    }
+    if (running.size === 0) break;
+    // Step promises never reject (start() records failures), so a cancelled run still drains here.
+    const finished = await CancellationScope.nonCancellable(() => Promise.race([...running.values()].map((r) => r.done)));
+    running.delete(finished);
+    if (byId.get(finished)!.status === 'failed') {
+      // One failure fails the run: stop the siblings instead of letting them burn hours.
+      for (const { scope } of running.values()) scope.cancel();
+    }
+  }
+
+  function finish(status: RunProgress['status']) {
+    progress.status = status;
+    progress.endedAt = now();
+    for (const step of progress.steps) {
+      if (step.status === 'pending') step.status = status === 'succeeded' ? 'pending' : 'skipped';
+    }
+  }
+
+  const failed = progress.steps.find((s) => s.status === 'failed');
+  if (failed) {
+    const cancelled = progress.steps.filter((s) => s.status === 'cancelled').map((s) => s.id);
+    progress.failure =
+      `step "${failed.id}" (${failed.type}) failed after ${failed.attempt} attempt(s): ` +
+      `${failed.error?.type}: ${failed.error?.message}` +
+      (cancelled.length ? `; cancelled: ${cancelled.join(', ')}` : '');
+    finish('failed');
+    publish('failed', failed.id);
+    throw ApplicationFailure.create({ type: 'StepFailed', message: progress.failure, nonRetryable: true, details: [progress] });
+  }
+  if (cancelled()) {
+    finish('cancelled');
+    publish('cancelled', '');
+    throw new CancelledFailure('run cancelled');
+  }
+  finish('succeeded');
+  publish('succeeded', '');
+  return progress;
+}

@@ -1,0 +1,19 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+// Registered as Keyword by the embedded dev server and by `kiln setup`; `kiln list` queries them.
+export const KilnPipeline = defineSearchAttributeKey('KilnPipeline', 'KEYWORD');
+export const KilnPlanHash = defineSearchAttributeKey('KilnPlanHash', 'KEYWORD');
+export const KilnStatus = defineSearchAttributeKey('KilnStatus', 'KEYWORD');
+/** The steps running now, comma-separated; the failed step once the run has failed. */
+export const KilnStep = defineSearchAttributeKey('KilnStep', 'KEYWORD');
+export const KilnResumedFrom = defineSearchAttributeKey('KilnResumedFrom', 'KEYWORD');
+export const KilnModel = defineSearchAttributeKey('KilnModel', 'KEYWORD');
+
+export const KILN_SEARCH_ATTRIBUTE_NAMES = [
+  'KilnPipeline',
+  'KilnPlanHash',
+  'KilnStatus',
+  'KilnStep',
+  'KilnResumedFrom',
+  'KilnModel',
+] as const;
