@@ -1,0 +1,49 @@
+import type { Connection } from '@temporalio/client';
+
+/** The Keyword search attributes kiln sets on runs, so runs can be listed by pipeline, plan, status, etc. */
+export const KILN_SEARCH_ATTRIBUTES = [
+  'KilnPipeline',
+  'KilnPlanHash',
+  'KilnStatus',
+  'KilnStep',
+  'KilnResumedFrom',
+  'KilnModel',
+] as const;
+
+/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (@temporalio/proto is not a direct dependency). */
+const INDEXED_VALUE_TYPE_KEYWORD = 2;
+
+/** `--search-attribute NAME=Keyword` flags for `temporal server start-dev`. */
+export function searchAttributeFlags(): string[] {
+  return KILN_SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]);
+}
+
+/** The Kiln attributes that `namespace` does not know yet. */
+export async function missingSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const response = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = response.customAttributes ?? {};
+  return KILN_SEARCH_ATTRIBUTES.filter((name) => !(name in known));
+}
+
+/**
+ * Register the Kiln attributes on an external cluster (`kiln setup`); the dev server gets them from flags.
+ * Returns the names that were added; attributes that already exist are left alone.
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+  const missing = await missingSearchAttributes(connection, namespace);
+  if (missing.length === 0) return [];
+  const searchAttributes = Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD]));
+  try {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+  } catch (err) {
+    // Another process may have added them between our list and add.
+    if (!isAlreadyExists(err)) throw err;
+  }
+  return missing;
+}
+
+function isAlreadyExists(err: unknown): boolean {
+  const code = (err as { code?: number }).code;
+  // gRPC ALREADY_EXISTS = 6; some server versions answer INVALID_ARGUMENT (3) with "already exists".
+  return code === 6 || /already exists/i.test(String((err as Error).message));
+}
