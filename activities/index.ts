@@ -1,0 +1,47 @@
+import { activityInfo } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+
+import { corpusDownload } from './corpus-download';
+import type { ActivityDeps, StepActivity } from './deps';
+
+/** The step-type registry: one line per step type. The key is the activity name the workflow calls. */
+const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
+  'corpus/download@v1': corpusDownload,
+};
+
+export function stepTypes(): string[] {
+  return Object.keys(STEP_TYPES);
+}
+
+/** Failures leave the activity as ApplicationFailures carrying the attempt, so the run summary can say "after N attempts". */
+function withAttempt(activity: StepActivity): StepActivity {
+  return async (input) => {
+    try {
+      return await activity(input);
+    } catch (error) {
+      const attempt = activityInfo().attempt;
+      if (error instanceof ApplicationFailure) {
+        throw ApplicationFailure.create({
+          type: error.type ?? 'Error',
+          message: error.message,
+          nonRetryable: error.nonRetryable,
+          details: [...(error.details ?? []), { attempt }],
+          cause: error.cause,
+        });
+      }
+      if (error instanceof CancelledFailure) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const type = error instanceof Error ? (error.constructor?.name ?? 'Error') : 'Error';
+      throw ApplicationFailure.create({ type, message, details: [{ attempt }], cause: error instanceof Error ? error : undefined });
+    }
+  };
+}
+
+/** Activities by name; `extra` lets tests register fast fake step types. */
+export function createActivities(
+  deps: ActivityDeps,
+  extra: Record<string, (deps: ActivityDeps) => StepActivity> = {},
+): Record<string, StepActivity> {
+  const all = { ...STEP_TYPES, ...extra };
+  return Object.fromEntries(Object.entries(all).map(([name, make]) => [name, withAttempt(make(deps))]));
+}
