@@ -1,0 +1,143 @@
+// Picks and initialises the TF.js backend for training, after registering every gradient
+// (tfjs-core's Node entry registers none) and kiln's kernel fixes (see nlp/kernels/).
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+
+import { registerUnsortedSegmentSum } from './kernels/unsorted-segment-sum';
+import { patchWasmUnpack } from './kernels/wasm-unpack';
+
+export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Threads the backend computes with (wasm stays at 1 in Node: its threads need browser workers). */
+  threads: number;
+  /** wasm: 128-bit SIMD in use; native TensorFlow: true (it vectorises itself); cpu: false. */
+  simd: boolean;
+}
+
+/** The backend asked for cannot run here; the message says what to install or choose instead. */
+export class BackendUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const NATIVE_PACKAGES = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' } as const;
+
+/**
+ * tfjs-core ships its gradients only as extensionless ES modules. Under tsx (`npx tsx`, `node --import tsx`)
+ * only require() resolves them; under vitest only import() does (vite resolves them itself).
+ */
+async function registerGradients(): Promise<void> {
+  if (tf.getGradient('Erf')) return;
+  try {
+    createRequire(import.meta.url)('@tensorflow/tfjs-core/dist/register_all_gradients');
+  } catch {
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+  }
+  if (!tf.getGradient('Erf')) throw new Error('TF.js gradients could not be registered (@tensorflow/tfjs-core/dist/register_all_gradients)');
+}
+
+function registerKernelFixes(): void {
+  registerUnsortedSegmentSum('wasm');
+  registerUnsortedSegmentSum('cpu');
+  patchWasmUnpack();
+}
+
+/** A GPU the CUDA driver exposes (checked before importing tfjs-node-gpu, which cannot be unloaded). */
+export function gpuVisible(): boolean {
+  const visible = process.env.CUDA_VISIBLE_DEVICES;
+  if (visible !== undefined && (visible.trim() === '' || visible.trim() === '-1')) return false;
+  try {
+    return existsSync('/dev/nvidia0') || readdirSync('/proc/driver/nvidia/gpus').length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Imports a native package, or explains why it cannot be used. Returns null when it is not importable. */
+async function importNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<string | null> {
+  const pkg: string = NATIVE_PACKAGES[name];
+  try {
+    await import(pkg); // a variable specifier: these packages are optional and usually absent
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  }
+}
+
+async function activate(tfName: string): Promise<boolean> {
+  if (!tf.findBackendFactory(tfName)) return false;
+  const ok = await tf.setBackend(tfName);
+  await tf.ready();
+  return ok && tf.getBackend() === tfName;
+}
+
+async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<BackendInfo | string> {
+  if (name === 'tfjs-node-gpu' && !gpuVisible()) return 'no GPU is visible (no /dev/nvidia0, or CUDA_VISIBLE_DEVICES hides it)';
+  const failure = await importNative(name);
+  if (failure !== null) return `${NATIVE_PACKAGES[name]} could not be loaded (${failure})`;
+  if (!(await activate('tensorflow'))) {
+    return `${NATIVE_PACKAGES[name]} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core (versions differ?)`;
+  }
+  return { name, threads: availableParallelism(), simd: true };
+}
+
+async function tryWasm(): Promise<BackendInfo | string> {
+  if (!(await activate('wasm'))) return '@tensorflow/tfjs-backend-wasm failed to initialise';
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  return { name: 'wasm', threads: getThreadsCount(), simd };
+}
+
+async function tryCpu(): Promise<BackendInfo | string> {
+  if (!(await activate('cpu'))) return '@tensorflow/tfjs-backend-cpu failed to initialise';
+  return { name: 'cpu', threads: 1, simd: false };
+}
+
+function installHint(name: BackendName): string {
+  switch (name) {
+    case 'tfjs-node-gpu':
+      return 'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.8 and cuDNN 8, or use backend: auto';
+    case 'tfjs-node':
+      return 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (its install script downloads libtensorflow), or use backend: wasm';
+    default:
+      return `reinstall @tensorflow/tfjs-backend-${name} (npm ci), or use backend: auto`;
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<BackendInfo | string> {
+  if (name === 'wasm') return tryWasm();
+  if (name === 'cpu') return tryCpu();
+  return tryNative(name);
+}
+
+/**
+ * Initialises the backend. `auto` tries tfjs-node-gpu (with a visible GPU), tfjs-node, wasm, then cpu.
+ * An explicit choice that cannot run throws BackendUnavailableError naming what to install.
+ */
+export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
+  await registerGradients();
+  registerKernelFixes();
+  if (choice !== 'auto') {
+    const result = await tryBackend(choice);
+    if (typeof result === 'string') {
+      throw new BackendUnavailableError(`backend '${choice}' is not available: ${result}\nhint: ${installHint(choice)}`);
+    }
+    return result;
+  }
+  const reasons: string[] = [];
+  for (const name of ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const) {
+    const result = await tryBackend(name);
+    if (typeof result !== 'string') return result;
+    reasons.push(`${name}: ${result}`);
+  }
+  throw new BackendUnavailableError(`no TF.js backend could be initialised:\n  ${reasons.join('\n  ')}`);
+}

@@ -1,0 +1,29 @@
+// Pretraining heads: masked-LM over the masked positions only, and next-sentence prediction on [CLS].
+import * as tf from '@tensorflow/tfjs-core';
+
+import { dense, gelu, layerNorm, matMul2d } from './ops';
+import type { DenseParams, MlmHeadParams } from './params';
+
+// sequence [batch*seq, hidden], flatPositions [batch*pred] (row b*seq + position) → [batch*pred, hidden]
+export function gatherPositions(sequence: tf.Tensor2D, flatPositions: tf.Tensor1D): tf.Tensor2D {
+  return tf.gather(sequence, flatPositions);
+}
+
+// x [n, hidden] → logits [n, vocab]; the output matrix is the word embedding table (tied)
+export function mlmLogits(p: MlmHeadParams, wordEmbeddings: tf.Variable, x: tf.Tensor2D, eps: number): tf.Tensor2D {
+  const t = layerNorm(gelu(dense(x, p.transform)), p.layerNorm, eps); // [n, hidden]
+  // An explicit transpose keeps the matmul untransposed (wasm fast path).
+  const logits = matMul2d(t, tf.transpose(wordEmbeddings as tf.Tensor2D)); // [n, vocab]
+  return tf.add(logits, p.outputBias);
+}
+
+// sequence [batch*seq, hidden] → [batch, hidden]: tanh(dense(hidden state of [CLS]))
+export function pool(p: DenseParams, sequence: tf.Tensor2D, batch: number, seq: number): tf.Tensor2D {
+  const clsRows = tf.range(0, batch * seq, seq, 'int32') as tf.Tensor1D; // row of position 0 in each sequence
+  return tf.tanh(dense(tf.gather(sequence, clsRows), p));
+}
+
+// pooled [batch, hidden] → [batch, 2]
+export function nspLogits(p: DenseParams, pooled: tf.Tensor2D): tf.Tensor2D {
+  return dense(pooled, p);
+}
