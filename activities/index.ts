@@ -2,11 +2,13 @@ import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 
 import { corpusDownload } from './corpus-download';
+import { tokenizerWordpiece } from './tokenizer-wordpiece';
 import type { ActivityDeps, StepActivity } from './deps';
 
 /** The step-type registry: one line per step type. The key is the activity name the workflow calls. */
 const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
   'corpus/download@v1': corpusDownload,
+  'tokenizer/wordpiece@v1': tokenizerWordpiece,
 };
 
 export function stepTypes(): string[] {

@@ -46,7 +46,10 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   if (inputs.vocab !== undefined) {
     const vocab = await loadVocab(path.resolve(input.baseDir, inputs.vocab));
     tokenizer = new BertTokenizer(vocab, inputs.tokenizer);
-    if (corpusFile) words = await countCorpusWords(corpusFile, (line) => tokenizer.words(line), (p) => onProgress({ phase: 'count', ...p }));
+    if (corpusFile) {
+      const split = (line: string): string[] => tokenizer.words(line);
+      words = await countCorpusWords(corpusFile, split, (p) => onProgress({ phase: 'count', ...p }));
+    }
   } else {
     const trained = await trainTokenizer(corpusFile!, inputs.tokenizer, {
       vocabSize: inputs.vocabSize,
@@ -118,7 +121,10 @@ function parseInputs(input: StepInput): WordpieceInputs {
   };
   const corpus = raw.corpus ?? undefined;
   if (corpus !== undefined && (!isArtifactRef(corpus) || corpus.kind !== 'corpus')) {
-    throw invalidInput(`${where}.corpus: must be a corpus artifact`, 'use "${{ steps.<id>.outputs.corpus }}" of a corpus/download step');
+    throw invalidInput(
+      `${where}.corpus: must be a corpus artifact`,
+      'use "${{ steps.<id>.outputs.corpus }}" of a corpus/download step',
+    );
   }
   const vocab = raw.vocab ?? undefined;
   if (vocab !== undefined && (typeof vocab !== 'string' || vocab === '')) {
