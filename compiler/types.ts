@@ -55,7 +55,7 @@ export interface Plan {
   params: { [key: string]: Json };
   /** Steps in topological order (ties broken by YAML order). */
   steps: PlanStep[];
-  /** sha256 hex of the canonical JSON of apiVersion, pipeline, description, params, steps, schedule (not `source`). */
+  /** sha256 hex of the canonical JSON of apiVersion, pipeline, description, params, steps (without their YAML positions) and schedule; not `source`, so reformatting a file keeps its hash. */
   planHash: string;
   /** Where the pipeline came from: absolute path, its directory (relative `file:` inputs resolve against it), content hash. */
   source: { file: string; dir: string; sha256: string };

@@ -1,0 +1,68 @@
+import type { RunState, StepState } from './run-state';
+
+const ICON: Record<StepState['status'], string> = {
+  pending: '·',
+  scheduled: '○',
+  running: '▶',
+  retrying: '↻',
+  succeeded: '✓',
+  failed: '✗',
+  cancelled: '⊘',
+  'timed-out': '⧗',
+};
+
+export function duration(startedAt?: string, endedAt?: string): string {
+  if (!startedAt) return '';
+  const ms = (endedAt ? Date.parse(endedAt) : Date.now()) - Date.parse(startedAt);
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+function artifactSummary(outputs: StepState['outputs']): string {
+  if (!outputs) return '';
+  return Object.entries(outputs)
+    .map(([name, value]) => {
+      if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.digest === 'string') {
+        return `${name}=${value.digest.slice(0, 19)}`;
+      }
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        // Small JSON outputs such as stats: their scalar fields, briefly.
+        const fields = Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object');
+        return `${name}: ${fields.map(([k, v]) => `${k}=${v}`).join(' ')}`.slice(0, 80);
+      }
+      return `${name}=${JSON.stringify(value).slice(0, 60)}`;
+    })
+    .join(' ');
+}
+
+/** One line per step: state, attempt, elapsed, cached, and what it produced or why it failed. */
+export function stepLine(step: StepState, idWidth = 16): string {
+  const parts = [
+    `${ICON[step.status]} ${step.id.padEnd(idWidth)}`,
+    step.type.padEnd(28),
+    step.status.padEnd(9),
+  ];
+  if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
+  if (step.startedAt) parts.push(duration(step.startedAt, step.endedAt));
+  if (step.cached) parts.push('(cached)');
+  if (step.status === 'succeeded') parts.push(artifactSummary(step.outputs));
+  if (step.error) parts.push(`— ${step.error}`);
+  else if (step.lastFailure && step.status !== 'succeeded') parts.push(`— last failure: ${step.lastFailure}`);
+  // Multi-line messages (a hint after the error) stay under their step.
+  return parts.filter(Boolean).join('  ').replace(/\n/g, '\n      ');
+}
+
+export function runTable(run: RunState): string {
+  const width = Math.max(8, ...run.steps.map((s) => s.id.length));
+  const header = `${run.runId}  ${run.status}${run.startedAt ? `  ${duration(run.startedAt, run.endedAt)}` : ''}`;
+  const lines = [header, ...run.steps.map((s) => '  ' + stepLine(s, width))];
+  if (run.failure) lines.push(`  ${run.failure}`);
+  return lines.join('\n');
+}
+
+/** A key that changes whenever a line worth printing again changes. */
+export function stepKey(step: StepState): string {
+  return `${step.status}|${step.attempts}|${step.lastFailure ?? ''}`;
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+
+import type { Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+
+import type { Plan } from '../compiler/types';
+import { KilnPipeline, KilnPlanHash, KilnStatus } from '../workflows/search-attributes';
+
+/** Workflow ids read `<pipeline>-<8 base-36 chars>`: short enough to type, unique enough to never collide. */
+export function newRunId(pipeline: string): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+  const id = [...randomBytes(8)].map((b) => alphabet[b % 36]).join('');
+  return `${pipeline}-${id}`;
+}
+
+export interface StartOptions {
+  runId?: string;
+  /** The queue for workflow tasks; steps name their own queues in the plan. */
+  taskQueue?: string;
+}
+
+export async function startPipelineRun(client: Client, plan: Plan, options: StartOptions = {}): Promise<string> {
+  const runId = options.runId ?? newRunId(plan.pipeline);
+  const source = await fs.readFile(plan.source.file, 'utf8').catch(() => '');
+  await client.workflow.start('pipelineWorkflow', {
+    workflowId: runId,
+    taskQueue: options.taskQueue ?? 'kiln',
+    args: [plan, {}],
+    memo: {
+      pipeline: plan.pipeline,
+      planHash: plan.planHash,
+      params: plan.params,
+      file: plan.source.file,
+      source,
+      steps: plan.steps.map((step) => ({ id: step.id, type: step.type })),
+    },
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: KilnPipeline, value: plan.pipeline },
+      { key: KilnPlanHash, value: plan.planHash },
+      { key: KilnStatus, value: 'running' },
+    ]),
+  });
+  return runId;
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+
+import { validatePipelineFile } from '../compiler/compile';
+import { formatDiagnostics } from '../compiler/errors';
+
+async function validate(files: string[]): Promise<void> {
+  let invalid = 0;
+  for (const file of files) {
+    const diagnostics = await validatePipelineFile(file);
+    if (diagnostics.length === 0) {
+      console.log(`${file}: valid`);
+    } else {
+      invalid++;
+      console.error(formatDiagnostics(diagnostics));
+      console.error(`${file}: ${diagnostics.length} error${diagnostics.length === 1 ? '' : 's'}`);
+    }
+  }
+  if (invalid > 0) process.exitCode = 2;
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('check pipeline files against the schema and references; every error with FILE:LINE:COL')
+    .argument('<files...>', 'pipeline YAML files')
+    .addHelpText('after', '\nExit status: 0 when every file is valid, 2 otherwise.')
+    .action(validate);
+}

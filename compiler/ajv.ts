@@ -1,0 +1,59 @@
+// The ajv setup shared by the pipeline schema and the step catalog: draft 2020-12, every error
+// collected, kiln's own keywords registered, and the ArtifactRef schema that step schemas $ref.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020';
+import type { AnySchemaObject, SchemaValidateFunction } from 'ajv';
+
+/** The repository's schemas/ directory, found from this file so it works from any cwd. */
+export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
+
+let artifactSchema: AnySchemaObject | undefined;
+
+export function readSchemaFile(file: string): AnySchemaObject {
+  return JSON.parse(readFileSync(file, 'utf8')) as AnySchemaObject;
+}
+
+function loadArtifactSchema(): AnySchemaObject {
+  artifactSchema ??= readSchemaFile(`${SCHEMAS_DIR}artifact.schema.json`);
+  return artifactSchema;
+}
+
+/** True for an object that looks like an ArtifactRef of the given kind. */
+function isArtifactOfKind(data: unknown, kind: string): boolean {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && (data as { kind?: unknown }).kind === kind;
+}
+
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    useDefaults: true,
+    // parentSchema and data on every error: messages quote the value and list the allowed keys.
+    verbose: true,
+    strictSchema: true,
+    strictNumbers: true,
+    // Type and tuple strictness would reject ordinary step schemas (e.g. `required` inside oneOf branches).
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+  });
+  // Step type metadata: outputs, defaults, implementation version. Read by the catalog, not validated here.
+  ajv.addKeyword({ keyword: 'x-kiln', schemaType: 'object' });
+  // An artifact input must receive an artifact of this kind (checked again, with better messages, by the compiler).
+  const kindCheck: SchemaValidateFunction = (kind: string, data: unknown) => {
+    if (isArtifactOfKind(data, kind)) return true;
+    kindCheck.errors = [{ keyword: 'x-kiln-kind', message: `must be a "${kind}" artifact`, params: { kind } }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: 'x-kiln-kind', schemaType: 'string', errors: true, validate: kindCheck });
+  ajv.addSchema(loadArtifactSchema());
+  return ajv;
+}
+
+let shared: Ajv2020 | undefined;
+
+/** One instance for the pipeline schema and the repo's catalog: each new instance costs ~50 ms of meta-schema setup. */
+export function sharedAjv(): Ajv2020 {
+  shared ??= createAjv();
+  return shared;
+}
