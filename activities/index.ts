@@ -26,7 +26,7 @@ function withAttempt(activity: StepActivity): StepActivity {
         throw ApplicationFailure.create({
           type: error.type ?? 'Error',
           message: error.message,
-          nonRetryable: error.nonRetryable,
+          nonRetryable: error.nonRetryable ?? false,
           details: [...(error.details ?? []), { attempt }],
           cause: error.cause,
         });
