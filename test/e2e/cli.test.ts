@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { kiln, repoRoot } from './kiln-cli';
+import { kiln, repoRoot } from '../helpers/kiln-cli';
 
 const pipeline = 'test/fixtures/pipelines/e2e-corpus.yaml';
 

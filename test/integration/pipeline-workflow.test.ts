@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { readRunState } from '../../cli/run-state';
@@ -34,6 +38,13 @@ afterAll(async () => {
 });
 
 const start = (plan: ReturnType<typeof fakePlan>) => startPipelineRun(client, plan, { taskQueue: cpuQueue });
+/** KILN_RECORD_HISTORIES=1 saves each run's history as a replay fixture (test/integration/replay.test.ts). */
+async function record(name: string, runId: string): Promise<void> {
+  if (!process.env.KILN_RECORD_HISTORIES) return;
+  const history = await client.workflow.getHandle(runId).fetchHistory();
+  const bytes = proto.temporal.api.history.v1.History.encode(history).finish();
+  await fs.writeFile(path.join(__dirname, '../fixtures/histories', `${name}.bin`), bytes);
+}
 const eventsOf = (step: string, runStart: number) => log.events.filter((e) => e.step === step && e.at >= runStart);
 
 describe('pipelineWorkflow', () => {
@@ -72,6 +83,7 @@ describe('pipelineWorkflow', () => {
       ['d', 'succeeded', 1],
     ]);
     expect(state.steps[2]!.taskQueue).toBe(gpuQueue);
+    await record('diamond', runId);
   });
 
   it('fails the run naming the step, cancels running siblings and skips the rest', async () => {
@@ -95,6 +107,7 @@ describe('pipelineWorkflow', () => {
     expect(state.status).toBe('FAILED');
     expect(Object.fromEntries(state.steps.map((s) => [s.id, s.status]))).toEqual({ bad: 'failed', long: 'cancelled', after: 'pending' });
     expect(state.steps[0]!.error).toContain('InvalidInput: bad value 7');
+    await record('failing', runId);
   });
 
   it('retries transient failures with the step retry policy', async () => {
@@ -105,6 +118,7 @@ describe('pipelineWorkflow', () => {
     expect(result.steps[0].attempt).toBe(3);
     const state = await readRunState(client, runId);
     expect(state.steps[0]!.attempts).toBe(3);
+    await record('flaky', runId);
   });
 
   it('ends a run after max attempts with the last error', async () => {
@@ -132,5 +146,6 @@ describe('pipelineWorkflow', () => {
     expect(eventsOf('spin', t0).map((e) => e.event)).toEqual(['start', 'cancelled']);
     const description = await handle.describe();
     expect(description.typedSearchAttributes.getAll().find((p) => p.key.name === 'KilnStatus')?.value).toBe('cancelled');
+    await record('cancelled', runId);
   });
 });
