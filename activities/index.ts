@@ -1,6 +1,12 @@
 import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 
+import path from 'node:path';
+
+import { loadCatalog } from '../compiler/catalog';
+import { StepCache } from '../store/cache';
+import { withCache } from './cached-step';
+import { bertPretrainingData } from './bert-pretraining-data';
 import { corpusDownload } from './corpus-download';
 import { tokenizerWordpiece } from './tokenizer-wordpiece';
 import type { ActivityDeps, StepActivity } from './deps';
@@ -9,6 +15,7 @@ import type { ActivityDeps, StepActivity } from './deps';
 const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
   'corpus/download@v1': corpusDownload,
   'tokenizer/wordpiece@v1': tokenizerWordpiece,
+  'bert/pretraining-data@v1': bertPretrainingData,
 };
 
 export function stepTypes(): string[] {
@@ -45,5 +52,10 @@ export function createActivities(
   extra: Record<string, (deps: ActivityDeps) => StepActivity> = {},
 ): Record<string, StepActivity> {
   const all = { ...STEP_TYPES, ...extra };
-  return Object.fromEntries(Object.entries(all).map(([name, make]) => [name, withAttempt(make(deps))]));
+  const catalog = loadCatalog();
+  // The cache sits beside the store it points into.
+  const cache = new StepCache(deps.store, path.join(path.dirname(deps.store.root), 'cache'));
+  return Object.fromEntries(
+    Object.entries(all).map(([name, make]) => [name, withAttempt(withCache(name, make(deps), catalog, cache))]),
+  );
 }

@@ -4,6 +4,7 @@ import { CompileError, formatDiagnostics } from '../compiler/errors';
 import { isKilnServerError } from '../worker/server-errors';
 import { registerCancelCommand } from './cancel';
 import { registerPlanCommand } from './plan';
+import { registerResumeCommand } from './resume';
 import { registerRunCommand } from './run';
 import { registerServerCommands } from './server';
 import { registerStatusCommand } from './status';
@@ -22,6 +23,7 @@ for (const register of [
   registerValidateCommand,
   registerPlanCommand,
   registerRunCommand,
+  registerResumeCommand,
   registerStatusCommand,
   registerCancelCommand,
   registerWorkerCommand,

@@ -2,7 +2,8 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
-import type { Json } from '../compiler/types';
+import type { Json, Plan, StepResult } from '../compiler/types';
+import type { PipelineOptions } from '../workflows/pipeline';
 
 // A CommonJS module: its namespaces come through the default export under Node's ESM loader.
 const { temporal } = proto;
@@ -20,6 +21,9 @@ export interface StepState {
   endedAt?: string;
   outputs?: { [name: string]: Json };
   error?: string;
+  cacheKey?: string;
+  /** Why the cache was not used, when it was consulted. */
+  cacheMiss?: string[];
   /** The latest heartbeat of a running training step (step, loss, checkpoint...). */
   heartbeat?: Json;
   lastFailure?: string;
@@ -76,7 +80,15 @@ export async function readRunState(client: Client, workflowId: string): Promise<
   for (const event of history.events ?? []) {
     const type = event.eventType as EventType;
     const id = String(event.eventId);
-    if (type === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+    if (type === E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
+      // Steps reused from a resumed run never become activities: the workflow's input lists them.
+      const payloads = event.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+      const options = payloads[1] ? (defaultPayloadConverter.fromPayload(payloads[1]) as PipelineOptions) : {};
+      for (const [stepId, outputs] of Object.entries(options.reuse ?? {})) {
+        const step = steps.get(stepId);
+        if (step) Object.assign(step, { status: 'succeeded', cached: true, outputs, startedAt: iso(event.eventTime), endedAt: iso(event.eventTime) });
+      }
+    } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       const a = event.activityTaskScheduledEventAttributes!;
       const stepId = a.activityId!;
       const state: StepState = {
@@ -94,8 +106,17 @@ export async function readRunState(client: Client, workflowId: string): Promise<
     } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
       const a = event.activityTaskCompletedEventAttributes!;
       const state = bySchedule.get(String(a.scheduledEventId));
-      const result = decode(a.result) as { outputs?: StepState['outputs'] } | undefined;
-      if (state) Object.assign(state, { status: 'succeeded', endedAt: iso(event.eventTime), outputs: result?.outputs });
+      const result = decode(a.result) as Partial<StepResult> | undefined;
+      if (state) {
+        Object.assign(state, {
+          status: 'succeeded',
+          endedAt: iso(event.eventTime),
+          outputs: result?.outputs,
+          cached: result?.cached ?? false,
+          cacheKey: result?.cacheKey,
+          cacheMiss: result?.cacheMiss,
+        });
+      }
     } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_FAILED) {
       const a = event.activityTaskFailedEventAttributes!;
       const state = bySchedule.get(String(a.scheduledEventId));
@@ -136,5 +157,16 @@ export async function readRunState(client: Client, workflowId: string): Promise<
     endedAt: description.closeTime?.toISOString(),
     failure,
     steps: [...steps.values()],
+  };
+}
+
+/** The plan and options a run was started with, from the first event of its history. */
+export async function readRunInput(client: Client, workflowId: string): Promise<{ plan: Plan; options: PipelineOptions }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  if (!payloads[0]) throw new Error(`run ${workflowId} has no plan in its history`);
+  return {
+    plan: defaultPayloadConverter.fromPayload(payloads[0]) as Plan,
+    options: payloads[1] ? (defaultPayloadConverter.fromPayload(payloads[1]) as PipelineOptions) : {},
   };
 }

@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 
 import type { Plan } from '../compiler/types';
-import { KilnPipeline, KilnPlanHash, KilnStatus } from '../workflows/search-attributes';
+import type { PipelineOptions } from '../workflows/pipeline';
+import { KilnPipeline, KilnPlanHash, KilnResumedFrom, KilnStatus } from '../workflows/search-attributes';
 
 /** Workflow ids read `<pipeline>-<8 base-36 chars>`: short enough to type, unique enough to never collide. */
 export function newRunId(pipeline: string): string {
@@ -14,7 +15,7 @@ export function newRunId(pipeline: string): string {
   return `${pipeline}-${id}`;
 }
 
-export interface StartOptions {
+export interface StartOptions extends PipelineOptions {
   runId?: string;
   /** The queue for workflow tasks; steps name their own queues in the plan. */
   taskQueue?: string;
@@ -26,7 +27,7 @@ export async function startPipelineRun(client: Client, plan: Plan, options: Star
   await client.workflow.start('pipelineWorkflow', {
     workflowId: runId,
     taskQueue: options.taskQueue ?? 'kiln',
-    args: [plan, {}],
+    args: [plan, { noCache: options.noCache, resumedFrom: options.resumedFrom, reuse: options.reuse } satisfies PipelineOptions],
     memo: {
       pipeline: plan.pipeline,
       planHash: plan.planHash,
@@ -34,11 +35,13 @@ export async function startPipelineRun(client: Client, plan: Plan, options: Star
       file: plan.source.file,
       source,
       steps: plan.steps.map((step) => ({ id: step.id, type: step.type })),
+      resumedFrom: options.resumedFrom?.[0] ?? null,
     },
     typedSearchAttributes: new TypedSearchAttributes([
       { key: KilnPipeline, value: plan.pipeline },
       { key: KilnPlanHash, value: plan.planHash },
       { key: KilnStatus, value: 'running' },
+      ...(options.resumedFrom?.[0] ? [{ key: KilnResumedFrom, value: options.resumedFrom[0] }] : []),
     ]),
   });
   return runId;

@@ -39,6 +39,8 @@ export function createAjv(): Ajv2020 {
   });
   // Step type metadata: outputs, defaults, implementation version. Read by the catalog, not validated here.
   ajv.addKeyword({ keyword: 'x-kiln', schemaType: 'object' });
+  // A string that names a local file: the step cache hashes the file's content, not just its name.
+  ajv.addKeyword({ keyword: 'x-kiln-path', schemaType: 'boolean' });
   // An artifact input must receive an artifact of this kind (checked again, with better messages, by the compiler).
   const kindCheck: SchemaValidateFunction = (kind: string, data: unknown) => {
     if (isArtifactOfKind(data, kind)) return true;

@@ -66,7 +66,12 @@ export interface Plan {
 export interface StepInput {
   runId: string;
   workflowId: string;
+  pipeline: string;
   stepId: string;
+  /** Reuse a verified earlier result with the same cache key, and record this one. */
+  cache: boolean;
+  /** Earlier runs this one resumes (newest first): steps look there for checkpoints to continue from. */
+  resumedFrom: string[];
   /** The pipeline file's directory: relative paths in inputs resolve against it. */
   baseDir: string;
   /** Inputs with every reference replaced by the referenced output. */
@@ -77,4 +82,9 @@ export interface StepInput {
 export interface StepResult {
   outputs: { [key: string]: Json };
   attempt: number;
+  /** True when the outputs came from the step cache and the step did not run. */
+  cached?: boolean;
+  cacheKey?: string;
+  /** Why the cache could not be used (which input changed), when it was consulted and missed. */
+  cacheMiss?: string[];
 }

@@ -17,8 +17,12 @@ import { progressQuery, type RunProgress, type StepProgress } from './messages';
 import { KilnStatus, KilnStep } from './search-attributes';
 
 export interface PipelineOptions {
-  /** Reserved for resume and cache (later versions); unknown fields are ignored. */
-  [key: string]: Json | undefined;
+  /** `kiln run --no-cache`: every step runs, whatever the cache holds. */
+  noCache?: boolean;
+  /** Workflow ids of the runs this one continues (`kiln resume`), newest first. */
+  resumedFrom?: string[];
+  /** Outputs of steps that finished in the resumed run (verified by the CLI): reused without running. */
+  reuse?: { [stepId: string]: { [name: string]: Json } };
 }
 
 type StepActivityFn = (input: StepInput) => Promise<StepResult>;
@@ -58,7 +62,7 @@ function describeFailure(error: unknown): { type: string; message: string; attem
 }
 
 /** Runs the plan's steps as activities, each as soon as its dependencies have succeeded. */
-export async function pipelineWorkflow(plan: Plan, _options: PipelineOptions = {}): Promise<RunProgress> {
+export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}): Promise<RunProgress> {
   const now = () => new Date().toISOString();
   const progress: RunProgress = {
     pipeline: plan.pipeline,
@@ -96,10 +100,19 @@ export async function pipelineWorkflow(plan: Plan, _options: PipelineOptions = {
     state.status = 'running';
     state.attempt = 1;
     state.startedAt = now();
+    const reused = options.reuse?.[step.id];
+    if (reused) {
+      outputs[step.id] = reused;
+      Object.assign(state, { status: 'succeeded', cached: true, outputs: reused, endedAt: state.startedAt });
+      return;
+    }
     const input: StepInput = {
       runId: info.runId,
       workflowId: info.workflowId,
+      pipeline: plan.pipeline,
       stepId: step.id,
+      cache: step.cache && !options.noCache,
+      resumedFrom: options.resumedFrom ?? [],
       baseDir: plan.source.dir,
       inputs: resolveInputs(step.inputs, outputs) as StepInput['inputs'],
     };
@@ -108,7 +121,13 @@ export async function pipelineWorkflow(plan: Plan, _options: PipelineOptions = {
       .run(() => call(input))
       .then((result) => {
         outputs[step.id] = result.outputs;
-        Object.assign(state, { status: 'succeeded', attempt: result.attempt, outputs: result.outputs, endedAt: now() });
+        Object.assign(state, {
+          status: 'succeeded',
+          attempt: result.attempt,
+          outputs: result.outputs,
+          cached: result.cached ?? false,
+          endedAt: now(),
+        });
         return step.id;
       })
       .catch((error: unknown) => {

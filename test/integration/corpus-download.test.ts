@@ -100,7 +100,7 @@ async function runStep(inputs: { [key: string]: Json }, attempt = 1, onStart?: (
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   onStart?.(env);
   const activity = corpusDownload({ store, workDir: path.join(dir, 'work'), log: () => undefined });
-  return env.run(activity, { runId: 'r', workflowId: 'w', stepId: 'corpus', baseDir: path.join(dir, 'pipelines'), inputs });
+  return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'corpus', baseDir: path.join(dir, 'pipelines'), inputs });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {

@@ -37,7 +37,7 @@ async function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
   const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const activity = bertPretrainingData({ store, workDir: path.join(dir, 'work'), log: () => undefined });
-  return env.run(activity, { runId: 'r', workflowId: 'w', stepId: 'pretraining-data', baseDir: dir, inputs });
+  return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'pretraining-data', baseDir: dir, inputs });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {

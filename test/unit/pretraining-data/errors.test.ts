@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPretrainingData } from '../../../nlp/pretraining-data/build';
 import { PretrainingDataError } from '../../../nlp/pretraining-data/errors';
 import { DEFAULT_PRETRAINING_OPTIONS, resolvePretrainingOptions } from '../../../nlp/pretraining-data/options';
+import { isValidationDocument } from '../../../nlp/pretraining-data/random';
 import { tinyTokenizer } from './helpers';
 
 let dir: string;
@@ -39,7 +40,6 @@ describe('pretraining data errors', () => {
   it('says when every document was held out', async () => {
     // One document and a seed whose coin sends document 0 to validation.
     let seed = 0;
-    const { isValidationDocument } = await import('../../../nlp/pretraining-data/random');
     while (!isValidationDocument(seed, 0, 0.5)) seed++;
     const error = await buildText('the cat sat .\n', { validationFraction: 0.5, seed });
     expect((error as PretrainingDataError).message).toContain('all 1 documents of the corpus were held out for validation');

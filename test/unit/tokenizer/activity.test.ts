@@ -36,7 +36,7 @@ async function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
   const env = new MockActivityEnvironment({ attempt: 2 }, { logger: new DefaultLogger('ERROR') });
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const activity = tokenizerWordpiece({ store, workDir: path.join(dir, 'work'), log: () => undefined });
-  return env.run(activity, { runId: 'r', workflowId: 'w', stepId: 'tokenizer', baseDir: FIXTURES, inputs });
+  return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'tokenizer', baseDir: FIXTURES, inputs });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {

@@ -1,0 +1,64 @@
+import type { Plan } from '../compiler/types';
+import { createWorkerPool } from '../worker/main';
+import { connect, runUrl } from './connect';
+import { duration } from './render';
+import { startPipelineRun, type StartOptions } from './start-run';
+import { watchRun } from './watch';
+
+export interface ExecuteOptions {
+  detach?: boolean;
+  json?: boolean;
+}
+
+function queuesOf(plan: Plan): string[] {
+  return [...new Set(['kiln', ...plan.steps.map((step) => step.options.taskQueue)])];
+}
+
+/**
+ * Start a run of `plan` and, unless detached, follow it to the end: on the embedded server this process is
+ * also the worker. Sets the exit code: 0 succeeded, 1 failed or cancelled, 130 worker stopped by a signal.
+ */
+export async function executeRun(plan: Plan, start: StartOptions, options: ExecuteOptions): Promise<void> {
+  // With --json, stdout carries only the final JSON; everything else goes to stderr.
+  const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const kiln = await connect(say);
+  try {
+    const runId = await startPipelineRun(kiln.client, plan, start);
+    const steps = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
+    const resumed = start.resumedFrom?.length ? `, resuming ${start.resumedFrom[0]}` : '';
+    say(`run ${runId} started (${steps}, plan ${plan.planHash.slice(0, 12)}${resumed})`);
+    say(`  Temporal UI: ${runUrl(kiln.server, runId)}`);
+    if (options.detach) {
+      if (!kiln.server.external) say(`  it runs when a worker polls: start one with \`kiln worker\``);
+      if (options.json) console.log(JSON.stringify({ runId, url: runUrl(kiln.server, runId) }));
+      return;
+    }
+    let closed = false;
+    const watching = watchRun(kiln.client, runId, (line) => say('  ' + line)).finally(() => (closed = true));
+    if (!kiln.server.external) {
+      // Embedded mode: this process is the worker until the run ends.
+      const pool = await createWorkerPool({
+        address: kiln.server.address,
+        namespace: kiln.server.namespace,
+        queues: queuesOf(plan),
+      });
+      await pool.run(watching.catch(() => undefined));
+      if (!closed) {
+        // The worker was stopped (Ctrl-C): the run itself is durable and waits for the next worker.
+        say(`worker stopped; run ${runId} continues when a worker polls again (\`kiln worker\`)`);
+        process.exitCode = 130;
+        return;
+      }
+    }
+    const final = await watching;
+    if (options.json) console.log(JSON.stringify(final, null, 2));
+    else say(`run ${runId} ${final.status.toLowerCase()} in ${duration(final.startedAt, final.endedAt)}`);
+    if (final.failure) say(`  ${final.failure.replace(/\n/g, '\n  ')}`);
+    if (final.status !== 'COMPLETED') {
+      say(`  inspect it with \`kiln status ${runId}\`, continue it with \`kiln resume ${runId}\``);
+      process.exitCode = 1;
+    }
+  } finally {
+    await kiln.close();
+  }
+}

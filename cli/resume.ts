@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import type { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+
+import { sha256Hex } from '../compiler/canonical';
+import type { Json } from '../compiler/types';
+import { ArtifactStore } from '../store/artifacts';
+import { kilnHome } from '../store/paths';
+import { isArtifactRef } from '../store/types';
+import { connect } from './connect';
+import { executeRun } from './execute-run';
+import { readRunInput, readRunState, type StepState } from './run-state';
+import { UserError } from './user-error';
+
+const RESUMABLE = new Set(['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
+
+interface ResumeOptions {
+  planFromRun?: boolean;
+  cache: boolean;
+  detach?: boolean;
+  json?: boolean;
+}
+
+/** Finished steps whose artifacts are all still in the store and intact: those the new run reuses. */
+async function reusableSteps(steps: StepState[], say: (line: string) => void): Promise<{ [id: string]: { [name: string]: Json } }> {
+  const store = new ArtifactStore(path.join(kilnHome(), 'store'));
+  const reuse: { [id: string]: { [name: string]: Json } } = {};
+  for (const step of steps) {
+    if (step.status !== 'succeeded' || !step.outputs) continue;
+    const artifacts = Object.values(step.outputs).filter(isArtifactRef);
+    const intact = await Promise.all(artifacts.map((ref) => store.verify(ref)));
+    if (intact.every(Boolean)) reuse[step.id] = step.outputs;
+    else say(`  step "${step.id}" finished, but its outputs are missing or corrupt in the store: it runs again`);
+  }
+  return reuse;
+}
+
+async function resume(runId: string, options: ResumeOptions): Promise<void> {
+  const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const kiln = await connect(say);
+  let input: Awaited<ReturnType<typeof readRunInput>>;
+  let state: Awaited<ReturnType<typeof readRunState>>;
+  try {
+    state = await readRunState(kiln.client, runId);
+    input = await readRunInput(kiln.client, runId);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new UserError(`no run "${runId}"`, 'see `kiln status` for the latest run');
+    throw error;
+  } finally {
+    await kiln.close();
+  }
+  if (!RESUMABLE.has(state.status)) {
+    const hint = state.status === 'COMPLETED' ? 'it finished; `kiln run` the pipeline again (finished steps come from the cache)' : 'it is still going: follow it with `kiln status`';
+    throw new UserError(`run ${runId} is ${state.status.toLowerCase()}: nothing to resume`, hint);
+  }
+  const { plan } = input;
+  const current = await fs.readFile(plan.source.file).catch(() => undefined);
+  if (!options.planFromRun && (!current || sha256Hex(current) !== plan.source.sha256)) {
+    const what = current ? 'has changed' : 'is gone';
+    throw new UserError(
+      `${plan.source.file} ${what} since run ${runId} started`,
+      'resume the run with the plan it started with: `kiln resume ' + runId + ' --plan-from-run`; or start afresh with `kiln run`',
+      2,
+    );
+  }
+  const reuse = await reusableSteps(state.steps, say);
+  const reused = Object.keys(reuse);
+  say(`resuming ${runId} (${state.status.toLowerCase()}): reusing ${reused.length ? reused.join(', ') : 'no steps'}`);
+  const resumedFrom = [runId, ...(input.options.resumedFrom ?? [])];
+  await executeRun(plan, { noCache: !options.cache, resumedFrom, reuse }, options);
+}
+
+export function registerResumeCommand(program: Command): void {
+  program
+    .command('resume')
+    .description('continue a failed, cancelled or terminated run: a new run of the same plan that reuses finished steps and continues training from its checkpoints')
+    .argument('<run>', 'the run to continue')
+    .option('--plan-from-run', 'use the plan stored in the run even if the pipeline file changed since')
+    .option('--no-cache', 'steps that did not finish run afresh, without the cache')
+    .option('-d, --detach', 'start the new run and return at once')
+    .option('--json', 'print the final run state as JSON on stdout')
+    .action(resume);
+}
