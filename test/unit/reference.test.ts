@@ -50,14 +50,14 @@ describe('the README reference', () => {
   it('documents the pipeline file, step keys and built-in options from pipeline.schema.json', () => {
     const md = renderReference();
     const pipeline = section(md, 'Pipeline file');
-    expect(row(pipeline, 'apiVersion')).toBe('| `apiVersion` | `kiln/v1` (fixed) | *required* |  |');
-    expect(row(pipeline, 'schedule.every')).toBe('| `schedule.every` | duration |  |  |');
+    expect(row(pipeline, 'apiVersion')).toBe('| `apiVersion` | `kiln/v1` (fixed) | *required* | always `kiln/v1` |');
+    expect(row(pipeline, 'schedule.every')).toBe('| `schedule.every` | duration |  | an interval instead of cron, e.g. `6h` |');
     expect(pipeline).toContain('`schedule`: set exactly one of `cron` or `every`.');
     expect(pipeline).toContain('*duration*: an integer and a unit: 500ms, 30s, 5m, 12h, 2d.');
-    expect(row(section(md, 'Step keys'), 'cache')).toBe('| `cache` | boolean | `true` |  |');
+    expect(row(section(md, 'Step keys'), 'cache')).toBe('| `cache` | boolean | `true` | reuse a verified earlier result with the same inputs (false: always run) |');
     const builtin = section(md, 'Step options defaults');
-    expect(row(builtin, 'retry.max_attempts')).toBe('| `retry.max_attempts` | integer, ≥ 1 | `3` |  |');
-    expect(row(builtin, 'heartbeat_timeout')).toBe('| `heartbeat_timeout` | duration | none |  |');
+    expect(row(builtin, 'retry.max_attempts')).toBe('| `retry.max_attempts` | integer, ≥ 1 | `3` | attempts in all, the first included; 1 = no retries |');
+    expect(row(builtin, 'heartbeat_timeout')).toBe('| `heartbeat_timeout` | duration | none | a running attempt that sends no heartbeat for this long is considered dead and retried (on any worker) |');
     // Types in catalog order (sorted), each linked to its section's GitHub anchor.
     expect(md).toContain('| [`corpus/download@v1`](#corpusdownloadv1) | `corpus` (corpus), `stats` (json) |');
     expect(renderReference()).toBe(md);
