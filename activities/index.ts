@@ -8,6 +8,7 @@ import { StepCache } from '../store/cache';
 import { withCache } from './cached-step';
 import { bertPretrainingData } from './bert-pretraining-data';
 import { corpusDownload } from './corpus-download';
+import { datasetLoad } from './dataset-load';
 import { tokenizerWordpiece } from './tokenizer-wordpiece';
 import type { ActivityDeps, StepActivity } from './deps';
 
@@ -16,6 +17,7 @@ const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
   'corpus/download@v1': corpusDownload,
   'tokenizer/wordpiece@v1': tokenizerWordpiece,
   'bert/pretraining-data@v1': bertPretrainingData,
+  'dataset/load@v1': datasetLoad,
 };
 
 export function stepTypes(): string[] {
