@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadCatalog } from '../compiler/catalog';
 import { StepCache } from '../store/cache';
 import { withCache } from './cached-step';
+import { bertPretrain } from './bert-pretrain';
 import { bertPretrainingData } from './bert-pretraining-data';
 import { corpusDownload } from './corpus-download';
 import { datasetLoad } from './dataset-load';
@@ -17,6 +18,7 @@ const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
   'corpus/download@v1': corpusDownload,
   'tokenizer/wordpiece@v1': tokenizerWordpiece,
   'bert/pretraining-data@v1': bertPretrainingData,
+  'bert/pretrain@v1': bertPretrain,
   'dataset/load@v1': datasetLoad,
 };
 

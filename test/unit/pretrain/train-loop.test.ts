@@ -12,8 +12,12 @@ import { learningRateAt } from '../../../nlp/bert/schedule';
 import { decodeCheckpoint } from '../../../nlp/bert/train-checkpoint';
 import { runPretraining, type TrainProgress } from '../../../nlp/bert/train-loop';
 import { evalStep } from '../../../nlp/bert/train-step';
+import { buildPretrainingData } from '../../../nlp/pretraining-data/build';
+import { epochPermutation, openPretrainingData } from '../../../nlp/pretraining-data/reader';
+import { BertTokenizer } from '../../../nlp/tokenizer/tokenizer';
+import { Vocab } from '../../../nlp/tokenizer/vocab';
 import { CheckpointStore, type CheckpointRecord } from '../../../store/checkpoints';
-import { memorySource, testPermutation, tinyConfig } from './helpers';
+import { VOCAB, memorySource, testPermutation, tinyConfig } from './helpers';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -143,5 +147,38 @@ describe('runPretraining', () => {
     // The dropout stream advanced (one draw per dropped unit), and the state records where.
     expect(decoded.training.json.rng.dropout!.counter).toBeGreaterThan(0);
     disposeBertModel(result.model);
+  });
+
+  it('trains on the real pretraining-data reader, in its epochPermutation order', async () => {
+    const words = Array.from({ length: VOCAB - 5 }, (_, i) => `w${i}`);
+    const tokenizer = new BertTokenizer(Vocab.fromTokens(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...words]));
+    const docs = Array.from({ length: 6 }, (_, d) =>
+      Array.from({ length: 5 }, (_, s) => Array.from({ length: 5 }, (_, w) => words[(d * 11 + s * 7 + w * 3) % words.length]).join(' ')).join('\n'),
+    );
+    const corpusFile = path.join(dir, 'corpus.txt');
+    await fs.writeFile(corpusFile, docs.join('\n\n') + '\n');
+    const outDir = path.join(dir, 'data');
+    await buildPretrainingData({ corpusFile, tokenizer, outDir, options: { maxSeqLength: 16, maxPredictionsPerSeq: 3, dupeFactor: 1, validationFraction: 0, seed: 2 } });
+    const data = await openPretrainingData(outDir);
+    try {
+      const train = data.split('train');
+      const config = tinyConfig({ steps: 3, checkpoint_every: 100 }, train.instances);
+      const seen: number[][] = [];
+      const recording = { ...train, readBatch: (indices: readonly number[]) => (seen.push([...indices]), train.readBatch(indices)) };
+      const result = await runPretraining({
+        config,
+        train: recording,
+        permutation: epochPermutation,
+        metricsFile: path.join(dir, 'm.jsonl'),
+        checkpoints: sink(new CheckpointStore(path.join(dir, 'ckpt'))),
+      });
+      const order = Array.from(epochPermutation(train.instances, config.training.seed, 0));
+      expect(seen).toEqual([order.slice(0, 2), order.slice(2, 4), order.slice(4, 6)]);
+      expect(result.lastTrain!.loss).toBeGreaterThan(0);
+      expect(Number.isFinite(result.lastTrain!.loss)).toBe(true);
+      disposeBertModel(result.model);
+    } finally {
+      await data.close();
+    }
   });
 });

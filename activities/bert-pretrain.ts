@@ -1,0 +1,198 @@
+// `bert/pretrain@v1`: MLM + NSP pretraining of a BERT on pretraining-data, in a worker thread, with
+// checkpoints that survive worker death (resumed from heartbeat details or the checkpoint registry).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+
+import type { Json, StepInput, StepResult } from '../compiler/types';
+import { ConfigError } from '../nlp/bert/config-check';
+import { resolvePretrainConfig, resumeIdentity, type PretrainConfig, type PretrainInputs } from '../nlp/bert/train-config';
+import type { TrainProgress } from '../nlp/bert/train-loop';
+import { METRICS_FILE, TrainingThreadError, type TrainingJob, type TrainingThreadResult } from '../nlp/bert/training-job';
+import { runTrainingThread, type TrainingSignals } from '../nlp/bert/training-runner';
+import { PretrainingDataError } from '../nlp/pretraining-data/errors';
+import { openPretrainingData } from '../nlp/pretraining-data/reader';
+import { TokenizerFileError } from '../nlp/tokenizer/errors';
+import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
+import { checkpointRoot, type CheckpointRecord } from '../store/checkpoints';
+import { isArtifactRef, type ArtifactRef } from '../store/types';
+import type { ActivityDeps, StepActivity } from './deps';
+import { invalidInput, nonRetryable } from './failures';
+
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/** What every heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
+export interface PretrainHeartbeat {
+  [key: string]: Json;
+  step: number;
+  total: number;
+  loss: number | null;
+  tokens_per_sec: number | null;
+  checkpoint: CheckpointRecord | null;
+}
+
+export function bertPretrain(deps: ActivityDeps): StepActivity {
+  return async (input) => {
+    try {
+      return await run(deps, input);
+    } catch (error) {
+      throw toFailure(error, input.stepId);
+    }
+  };
+}
+
+async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
+  const context = Context.current();
+  const { data, tokenizer, rest } = parseInputs(input);
+  const dataDir = deps.store.pathOf(data);
+  const tokenizerDir = deps.store.pathOf(tokenizer);
+  const config = await resolveConfig(rest, dataDir, tokenizerDir);
+  const checkpointDir = checkpointRoot(input.workflowId, input.stepId);
+  await fs.mkdir(checkpointDir, { recursive: true });
+  const staging = await deps.store.stagingDir('model');
+  const hint = checkpointHint(context.info.heartbeatDetails);
+  const heartbeat: PretrainHeartbeat = { step: hint?.step ?? 0, total: config.training.steps, loss: null, tokens_per_sec: null, checkpoint: hint };
+  // Every step and checkpoint heartbeats (the SDK throttles what reaches the server, and delivers cancellation in
+  // reply); the timer keeps heartbeating while the thread starts, verifies checkpoints or evaluates.
+  const beat = (): void => context.heartbeat({ ...heartbeat });
+  beat();
+  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
+  try {
+    const job: TrainingJob = {
+      config,
+      identity: resumeIdentity(config, { data: data.digest, tokenizer: tokenizer.digest }),
+      dataDir,
+      tokenizerDir,
+      checkpointDir,
+      resumeHint: heartbeat.checkpoint,
+      earlierDirs: input.resumedFrom.map((workflowId) => checkpointRoot(workflowId, input.stepId)),
+      modelDir: path.join(staging, 'model'),
+      lineage: { data: data.digest, tokenizer: tokenizer.digest },
+    };
+    const result = await runTrainingThread(
+      job,
+      {
+        onProgress: (p: TrainProgress) => {
+          Object.assign(heartbeat, { step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec });
+          beat();
+        },
+        onCheckpoint: (checkpoint) => {
+          heartbeat.checkpoint = checkpoint;
+          beat();
+          deps.log(`${input.stepId}: checkpoint at step ${checkpoint.step}: ${checkpoint.path} (${checkpoint.digest})`);
+        },
+        log: (message) => deps.log(`${input.stepId}: ${message}`),
+      },
+      cancellationSignals(context.cancellationSignal),
+    );
+    if (result.status === 'stopped') {
+      heartbeat.step = result.step;
+      beat();
+      deps.log(`${input.stepId}: stopped at step ${result.step} (cancelled); checkpoint ${result.lastCheckpoint?.path ?? heartbeat.checkpoint?.path ?? 'none'}`);
+      throw context.cancellationSignal.reason;
+    }
+    const outputs = await storeOutputs(deps, job, result);
+    deps.log(`${input.stepId}: model ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}`);
+    return { outputs, attempt: context.info.attempt };
+  } finally {
+    clearInterval(timer);
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function storeOutputs(deps: ActivityDeps, job: TrainingJob, result: TrainingThreadResult): Promise<{ model: ArtifactRef; metrics: ArtifactRef }> {
+  const metricsCopy = path.join(path.dirname(job.modelDir), 'metrics.jsonl');
+  await fs.copyFile(path.join(job.checkpointDir, METRICS_FILE), metricsCopy);
+  const metrics = await deps.store.putFile(metricsCopy, { kind: 'metrics', meta: { steps: result.step, format: 'jsonl' } });
+  const { lastTrain: train, finalEval: validation } = result;
+  const model = await deps.store.putDirectory(job.modelDir, {
+    kind: 'model',
+    meta: {
+      architecture: 'bert',
+      steps: result.step,
+      backend: result.backend.name,
+      hidden_size: job.config.model.hidden_size,
+      num_layers: job.config.model.num_layers,
+      vocab_size: job.config.model.vocab_size,
+      loss: train?.loss ?? null,
+      mlm_accuracy: train?.mlm_accuracy ?? null,
+      nsp_accuracy: train?.nsp_accuracy ?? null,
+      validation_mlm_accuracy: validation?.mlm_accuracy ?? null,
+      validation_perplexity: validation?.perplexity ?? null,
+      validation_nsp_accuracy: validation?.nsp_accuracy ?? null,
+    },
+  });
+  return { model, metrics };
+}
+
+/**
+ * Cancellation (workflow cancelled, worker shutting down) checkpoints, then stops. A timed-out attempt
+ * (TIMED_OUT) or a closed workflow (NOT_FOUND) is abandoned at once: a retry may already be writing checkpoints.
+ */
+function cancellationSignals(cancelled: AbortSignal): TrainingSignals {
+  const stop = new AbortController();
+  const abandon = new AbortController();
+  const onCancel = (): void => {
+    const reason: unknown = cancelled.reason;
+    const superseded = reason instanceof CancelledFailure && (reason.message === 'TIMED_OUT' || reason.message === 'NOT_FOUND');
+    (superseded ? abandon : stop).abort(reason);
+  };
+  if (cancelled.aborted) onCancel();
+  else cancelled.addEventListener('abort', onCancel, { once: true });
+  return { stop: stop.signal, abandon: abandon.signal };
+}
+
+/** The checkpoint a previous attempt's last heartbeat named, if its details have one. */
+function checkpointHint(details: unknown): CheckpointRecord | null {
+  const c = (details as { checkpoint?: Partial<CheckpointRecord> } | undefined)?.checkpoint;
+  if (!c || !Number.isSafeInteger(c.step) || typeof c.path !== 'string' || typeof c.digest !== 'string') return null;
+  return { step: c.step!, path: c.path, digest: c.digest };
+}
+
+/** Resolves the config against the tokenizer and the data, whose shapes the model must fit. */
+async function resolveConfig(rest: PretrainInputs, dataDir: string, tokenizerDir: string): Promise<PretrainConfig> {
+  const tokenizer = await loadTokenizer(tokenizerDir);
+  const dataset = await openPretrainingData(dataDir);
+  try {
+    const { manifest } = dataset;
+    if (manifest.vocab_size !== tokenizer.vocab.size) {
+      throw invalidInput(
+        `the pretraining data was made with a ${manifest.vocab_size}-token vocabulary, the tokenizer has ${tokenizer.vocab.size}`,
+        'pass the same tokenizer to bert/pretraining-data and bert/pretrain',
+      );
+    }
+    return resolvePretrainConfig(rest, {
+      vocabSize: tokenizer.vocab.size,
+      maxSeqLength: manifest.max_seq_length,
+      trainInstances: dataset.split('train').instances,
+    });
+  } finally {
+    await dataset.close();
+  }
+}
+
+function parseInputs(input: StepInput): { data: ArtifactRef; tokenizer: ArtifactRef; rest: PretrainInputs } {
+  const { data, tokenizer, ...rest } = input.inputs;
+  const where = `steps.${input.stepId}.with`;
+  if (!isArtifactRef(data) || data.kind !== 'pretraining-data') {
+    throw invalidInput(`${where}.data: must be a pretraining-data artifact`, 'use "${{ steps.<id>.outputs.data }}" of a bert/pretraining-data step');
+  }
+  if (!isArtifactRef(tokenizer) || tokenizer.kind !== 'tokenizer') {
+    throw invalidInput(`${where}.tokenizer: must be a tokenizer artifact`, 'use "${{ steps.<id>.outputs.tokenizer }}" of a tokenizer/wordpiece step');
+  }
+  return { data, tokenizer, rest: rest as PretrainInputs };
+}
+
+/** Library errors become Temporal failures here, so nlp/ stays free of Temporal. Anything else is retryable. */
+function toFailure(error: unknown, stepId: string): unknown {
+  const where = `steps.${stepId}.with`;
+  if (error instanceof ConfigError) return invalidInput(`${where}.${error.message.replace(/^with\./, '')}`);
+  if (error instanceof TokenizerFileError || error instanceof PretrainingDataError) return invalidInput(error.message, error.hint);
+  if (error instanceof TrainingThreadError) {
+    if (error.kind === 'InvalidInput') return invalidInput(error.message, error.hint);
+    if (error.kind === 'CorruptCheckpoint') return nonRetryable('CorruptCheckpoint', error.message, error.hint);
+  }
+  return error;
+}

@@ -1,0 +1,124 @@
+// A trained BERT as a directory, everything fine-tuning and serving need and nothing of the training state:
+//
+//   config.json      {"format": "kiln/bert-model@1", "bert": BertConfig, "kiln": {how it was made: step type,
+//                    steps, seed, backend, digests of the data and tokenizer artifacts}}
+//   weights.bin      the weights as a tensor file (nlp/bert/tensor-file.ts), named as in nlp/bert/params.ts,
+//                    e.g. `encoder/layer_0/attention/query/kernel`; float32, little-endian
+//   vocab.txt        the tokenizer it was trained with, copied from the tokenizer artifact
+//   tokenizer.json   (load both with nlp/tokenizer/tokenizer.ts loadTokenizer(dir))
+//   model-card.json  {"steps", "seed", "backend", "metrics": {"train": last train line, "validation": final
+//                    validation pass}, "lineage"}: what a registry or a README shows
+//
+// No timestamps: the same training on the same backend gives the same bytes, hence the same artifact digest.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { Json } from '../../compiler/types';
+import type { BertConfig } from './config';
+import { resolveBertConfig } from './config';
+import { createBertModel, disposeBertModel, type BertModel } from './model';
+import { deserializeTensors, serializeTensors, type TensorData } from './tensor-file';
+
+export const SAVED_MODEL_FORMAT = 'kiln/bert-model@1';
+export const TOKENIZER_FILES = ['vocab.txt', 'tokenizer.json'] as const;
+
+export interface ModelCard {
+  [key: string]: Json;
+  steps: number;
+  seed: number;
+  backend: string;
+  metrics: { train: Json; validation: Json };
+  lineage: { [key: string]: Json };
+}
+
+export interface SavedModel {
+  dir: string;
+  config: BertConfig;
+  /** How the model was made (step type, data and tokenizer digests...). */
+  kiln: { [key: string]: Json };
+  card: ModelCard;
+  weights: Map<string, TensorData>;
+}
+
+/** A model directory that cannot be loaded; the message names the file. */
+export class SavedModelError extends Error {
+  constructor(
+    message: string,
+    readonly hint = 'a model directory is what bert/pretrain@v1 writes (config.json, weights.bin, vocab.txt, tokenizer.json)',
+  ) {
+    super(message);
+    this.name = 'SavedModelError';
+  }
+}
+
+export async function saveBertModel(
+  dir: string,
+  model: BertModel,
+  options: { tokenizerDir: string; kiln: { [key: string]: Json }; card: ModelCard },
+): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const weights = new Map<string, TensorData>();
+  for (const { name, variable } of model.variables) {
+    weights.set(name, { values: new Float32Array(variable.dataSync() as Float32Array), shape: [...variable.shape] });
+  }
+  await fs.writeFile(path.join(dir, 'weights.bin'), serializeTensors(weights));
+  const config = { format: SAVED_MODEL_FORMAT, bert: { ...model.config }, kiln: options.kiln };
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  for (const file of TOKENIZER_FILES) await fs.copyFile(path.join(options.tokenizerDir, file), path.join(dir, file));
+  await fs.writeFile(path.join(dir, 'model-card.json'), JSON.stringify(options.card, null, 2) + '\n');
+}
+
+async function readJson(file: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new SavedModelError(`${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads and checks a model directory (config, weights' names and shapes); builds no tensors. */
+export async function loadSavedModel(dir: string): Promise<SavedModel> {
+  const configFile = path.join(dir, 'config.json');
+  const json = await readJson(configFile);
+  if (json.format !== SAVED_MODEL_FORMAT) {
+    throw new SavedModelError(`${configFile}: format is ${JSON.stringify(json.format)}, expected '${SAVED_MODEL_FORMAT}'`);
+  }
+  let config: BertConfig;
+  try {
+    config = resolveBertConfig(json.bert as Partial<BertConfig>);
+  } catch (error) {
+    throw new SavedModelError(`${configFile}: ${(error as Error).message}`);
+  }
+  const weightsFile = path.join(dir, 'weights.bin');
+  let weights: Map<string, TensorData>;
+  try {
+    weights = deserializeTensors(await fs.readFile(weightsFile));
+  } catch (error) {
+    throw new SavedModelError(`${weightsFile}: ${(error as Error).message}`);
+  }
+  const card = (await readJson(path.join(dir, 'model-card.json'))) as ModelCard;
+  return { dir, config, kiln: (json.kiln ?? {}) as SavedModel['kiln'], card, weights };
+}
+
+/** A BertModel holding the saved weights; every weight of the config must be there with its shape. */
+export function bertModelFromSaved(saved: SavedModel): BertModel {
+  const model = createBertModel(saved.config, 0);
+  try {
+    const names = new Set(model.variables.map((v) => v.name));
+    const extra = [...saved.weights.keys()].find((n) => !names.has(n));
+    if (extra !== undefined) throw new SavedModelError(`${saved.dir}/weights.bin has '${extra}', which this model config lacks`);
+    for (const { name, variable } of model.variables) {
+      const t = saved.weights.get(name);
+      if (!t || !tf.util.arraysEqual(t.shape, variable.shape)) {
+        throw new SavedModelError(`${saved.dir}/weights.bin: '${name}' is ${t ? `[${t.shape}]` : 'missing'}, the config needs [${variable.shape}]`);
+      }
+      tf.tidy(() => variable.assign(tf.tensor(t.values, t.shape, 'float32')));
+    }
+    return model;
+  } catch (error) {
+    disposeBertModel(model);
+    throw error;
+  }
+}
