@@ -66,3 +66,33 @@ export function runTable(run: RunState): string {
 export function stepKey(step: StepState): string {
   return `${step.status}|${step.attempts}|${step.lastFailure ?? ''}`;
 }
+
+interface TrainingHeartbeat {
+  step: number;
+  total: number;
+  loss: number | null;
+  tokens_per_sec: number | null;
+  checkpoint: { step: number } | null;
+}
+
+function isTrainingHeartbeat(value: unknown): value is TrainingHeartbeat {
+  return !!value && typeof value === 'object' && typeof (value as TrainingHeartbeat).step === 'number' && typeof (value as TrainingHeartbeat).total === 'number';
+}
+
+/** `pretrain  [#####.....] 120/300  loss 6.12  1,850 tok/s  ckpt 100  ETA 2m10s`, for a step that heartbeats training progress. */
+export function trainingLine(step: StepState, idWidth = 16): string | undefined {
+  const hb = step.heartbeat;
+  if (!isTrainingHeartbeat(hb) || hb.total <= 0) return undefined;
+  const width = 20;
+  const filled = Math.min(width, Math.round((hb.step / hb.total) * width));
+  const parts = [`  ${step.id.padEnd(idWidth)}`, `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`, `${hb.step}/${hb.total}`];
+  if (hb.loss !== null) parts.push(`loss ${hb.loss.toFixed(3)}`);
+  if (hb.tokens_per_sec) parts.push(`${Math.round(hb.tokens_per_sec).toLocaleString('en-US')} tok/s`);
+  if (hb.checkpoint) parts.push(`ckpt ${hb.checkpoint.step}`);
+  if (step.startedAt && hb.step > 0 && hb.step < hb.total) {
+    const elapsed = Date.now() - Date.parse(step.startedAt);
+    const eta = (elapsed / hb.step) * (hb.total - hb.step);
+    parts.push(`ETA ${duration(new Date(0).toISOString(), new Date(eta).toISOString())}`);
+  }
+  return parts.join('  ');
+}

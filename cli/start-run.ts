@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 
 import type { Client } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
 
 import type { Plan } from '../compiler/types';
 import type { PipelineOptions } from '../workflows/pipeline';
@@ -23,26 +23,37 @@ export interface StartOptions extends PipelineOptions {
 
 export async function startPipelineRun(client: Client, plan: Plan, options: StartOptions = {}): Promise<string> {
   const runId = options.runId ?? newRunId(plan.pipeline);
-  const source = await fs.readFile(plan.source.file, 'utf8').catch(() => '');
+  const resumedFrom = options.resumedFrom?.[0];
   await client.workflow.start('pipelineWorkflow', {
     workflowId: runId,
     taskQueue: options.taskQueue ?? 'kiln',
     args: [plan, { noCache: options.noCache, resumedFrom: options.resumedFrom, reuse: options.reuse } satisfies PipelineOptions],
-    memo: {
-      pipeline: plan.pipeline,
-      planHash: plan.planHash,
-      params: plan.params,
-      file: plan.source.file,
-      source,
-      steps: plan.steps.map((step) => ({ id: step.id, type: step.type })),
-      resumedFrom: options.resumedFrom?.[0] ?? null,
-    },
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: KilnPipeline, value: plan.pipeline },
-      { key: KilnPlanHash, value: plan.planHash },
-      { key: KilnStatus, value: 'running' },
-      ...(options.resumedFrom?.[0] ? [{ key: KilnResumedFrom, value: options.resumedFrom[0] }] : []),
-    ]),
+    memo: await runMemo(plan, resumedFrom),
+    typedSearchAttributes: new TypedSearchAttributes(runSearchAttributes(plan, resumedFrom)),
   });
   return runId;
+}
+
+/** The memo every run carries (read by `kiln status` and the Temporal UI); schedules give their runs the same one. */
+export async function runMemo(plan: Plan, resumedFrom?: string): Promise<Record<string, unknown>> {
+  const source = await fs.readFile(plan.source.file, 'utf8').catch(() => '');
+  return {
+    pipeline: plan.pipeline,
+    planHash: plan.planHash,
+    params: plan.params,
+    file: plan.source.file,
+    source,
+    steps: plan.steps.map((step) => ({ id: step.id, type: step.type })),
+    resumedFrom: resumedFrom ?? null,
+  };
+}
+
+/** The search attributes a run starts with (`kiln list` queries them); the workflow updates KilnStatus as it goes. */
+export function runSearchAttributes(plan: Plan, resumedFrom?: string): SearchAttributePair[] {
+  return [
+    { key: KilnPipeline, value: plan.pipeline },
+    { key: KilnPlanHash, value: plan.planHash },
+    { key: KilnStatus, value: 'running' },
+    ...(resumedFrom ? [{ key: KilnResumedFrom, value: resumedFrom }] : []),
+  ];
 }

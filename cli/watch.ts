@@ -1,7 +1,10 @@
 import type { Client } from '@temporalio/client';
 
 import { readRunState, type RunState } from './run-state';
-import { stepKey, stepLine } from './render';
+import { stepKey, stepLine, trainingLine } from './render';
+
+/** Training progress is printed at most this often (plain lines: logs and pipes stay readable). */
+const PROGRESS_EVERY_MS = 10_000;
 
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW']);
 
@@ -13,6 +16,7 @@ export async function watchRun(
   intervalMs = 500,
 ): Promise<RunState> {
   const seen = new Map<string, string>();
+  const progressAt = new Map<string, number>();
   for (;;) {
     const state = await readRunState(client, workflowId);
     const width = Math.max(8, ...state.steps.map((s) => s.id.length));
@@ -21,6 +25,11 @@ export async function watchRun(
       if (seen.get(step.id) !== key && step.status !== 'pending') {
         seen.set(step.id, key);
         print(stepLine(step, width));
+      }
+      const progress = step.status === 'running' ? trainingLine(step, width) : undefined;
+      if (progress && Date.now() - (progressAt.get(step.id) ?? 0) >= PROGRESS_EVERY_MS) {
+        progressAt.set(step.id, Date.now());
+        print(progress);
       }
     }
     if (TERMINAL.has(state.status)) return state;
