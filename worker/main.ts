@@ -20,8 +20,10 @@ export interface WorkerPoolOptions {
   deps?: Partial<ActivityDeps>;
   /** Extra step types, registered by tests only. */
   extraActivities?: Record<string, (deps: ActivityDeps) => StepActivity>;
-  /** How long running activities get to checkpoint after shutdown starts. */
+  /** How long running activities may go on after shutdown starts before they are cancelled. */
   shutdownGraceMs?: number;
+  /** How long cancelled activities get to finish (training writes its checkpoint) before the worker gives up. */
+  shutdownForceMs?: number;
   /** Concurrent activities per queue; training steps are CPU-bound, so keep it small. */
   maxConcurrentActivities?: number;
 }
@@ -56,7 +58,10 @@ export async function createWorkerPool(options: WorkerPoolOptions): Promise<Work
         workflowBundle: bundle,
         activities,
         maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 2,
-        shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+        // On SIGTERM, cancel at once: training answers cancellation by writing a checkpoint, and the retry on
+        // another worker resumes from it. Waiting for a 12-hour step to finish would lose the grace period.
+        shutdownGraceTime: options.shutdownGraceMs ?? 1_000,
+        shutdownForceTime: options.shutdownForceMs ?? 120_000,
         // Heartbeats carry training progress and bring cancellation: send them within seconds, not minutes.
         maxHeartbeatThrottleInterval: '2s',
         defaultHeartbeatThrottleInterval: '2s',
