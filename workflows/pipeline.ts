@@ -30,8 +30,9 @@ type StepActivityFn = (input: StepInput) => Promise<StepResult>;
 function activityFor(step: PlanStep): StepActivityFn {
   const { options } = step;
   const activities = proxyActivities<Record<string, StepActivityFn>>({
-    // The step id names the activity in history, describe() and the UI.
+    // The step id names the activity in history, describe() and the UI; the summary says what it is.
     activityId: step.id,
+    summary: `${step.id} (${step.type})`,
     taskQueue: options.taskQueue,
     startToCloseTimeout: options.startToCloseTimeoutMs,
     heartbeatTimeout: options.heartbeatTimeoutMs,
