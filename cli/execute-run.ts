@@ -3,6 +3,7 @@ import { createWorkerPool } from '../worker/main';
 import { connect, runUrl } from './connect';
 import { duration } from './render';
 import { startPipelineRun, type StartOptions } from './start-run';
+import { LiveView } from './live-view';
 import { watchRun } from './watch';
 
 export interface ExecuteOptions {
@@ -34,7 +35,9 @@ export async function executeRun(plan: Plan, start: StartOptions, options: Execu
       return;
     }
     let closed = false;
-    const watching = watchRun(kiln.client, runId, (line) => say('  ' + line)).finally(() => (closed = true));
+    // A terminal gets redrawn progress bars; pipes, logs and --json get plain lines.
+    const live = process.stdout.isTTY && !options.json ? new LiveView() : undefined;
+    const watching = watchRun(kiln.client, runId, (line) => say('  ' + line), 500, live).finally(() => (closed = true));
     if (!kiln.server.external) {
       // Embedded mode: this process is the worker until the run ends.
       const pool = await createWorkerPool({

@@ -67,7 +67,7 @@ export function stepKey(step: StepState): string {
   return `${step.status}|${step.attempts}|${step.lastFailure ?? ''}`;
 }
 
-interface TrainingHeartbeat {
+export interface TrainingHeartbeat {
   step: number;
   total: number;
   loss: number | null;
@@ -75,17 +75,16 @@ interface TrainingHeartbeat {
   checkpoint: { step: number } | null;
 }
 
-function isTrainingHeartbeat(value: unknown): value is TrainingHeartbeat {
-  return !!value && typeof value === 'object' && typeof (value as TrainingHeartbeat).step === 'number' && typeof (value as TrainingHeartbeat).total === 'number';
+/** The heartbeat of a step that reports training progress (step/total), if it is one. */
+export function trainingOf(step: StepState): TrainingHeartbeat | undefined {
+  const hb = step.heartbeat as Partial<TrainingHeartbeat> | undefined;
+  const ok = !!hb && typeof hb === 'object' && typeof hb.step === 'number' && typeof hb.total === 'number' && hb.total > 0;
+  return ok ? (hb as TrainingHeartbeat) : undefined;
 }
 
-/** `pretrain  [#####.....] 120/300  loss 6.12  1,850 tok/s  ckpt 100  ETA 2m10s`, for a step that heartbeats training progress. */
-export function trainingLine(step: StepState, idWidth = 16): string | undefined {
-  const hb = step.heartbeat;
-  if (!isTrainingHeartbeat(hb) || hb.total <= 0) return undefined;
-  const width = 20;
-  const filled = Math.min(width, Math.round((hb.step / hb.total) * width));
-  const parts = [`  ${step.id.padEnd(idWidth)}`, `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`, `${hb.step}/${hb.total}`];
+/** `loss 6.120`, `1,850 tok/s`, `ckpt 100`, `ETA 2m10s`: what a training heartbeat says, as short phrases. */
+export function trainingPhrases(step: StepState, hb: TrainingHeartbeat): string[] {
+  const parts: string[] = [];
   if (hb.loss !== null) parts.push(`loss ${hb.loss.toFixed(3)}`);
   if (hb.tokens_per_sec) parts.push(`${Math.round(hb.tokens_per_sec).toLocaleString('en-US')} tok/s`);
   if (hb.checkpoint) parts.push(`ckpt ${hb.checkpoint.step}`);
@@ -94,5 +93,15 @@ export function trainingLine(step: StepState, idWidth = 16): string | undefined 
     const eta = (elapsed / hb.step) * (hb.total - hb.step);
     parts.push(`ETA ${duration(new Date(0).toISOString(), new Date(eta).toISOString())}`);
   }
-  return parts.join('  ');
+  return parts;
+}
+
+/** `pretrain  [#####.....] 120/300  loss 6.12  1,850 tok/s  ckpt 100  ETA 2m10s`, for plain-line output. */
+export function trainingLine(step: StepState, idWidth = 16): string | undefined {
+  const hb = trainingOf(step);
+  if (!hb) return undefined;
+  const width = 20;
+  const filled = Math.min(width, Math.round((hb.step / hb.total) * width));
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+  return [`  ${step.id.padEnd(idWidth)}`, bar, `${hb.step}/${hb.total}`, ...trainingPhrases(step, hb)].join('  ');
 }

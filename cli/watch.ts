@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 
+import type { LiveView } from './live-view';
 import { readRunState, type RunState } from './run-state';
 import { stepKey, stepLine, trainingLine } from './render';
 
@@ -14,7 +15,20 @@ export async function watchRun(
   workflowId: string,
   print: (line: string) => void,
   intervalMs = 500,
+  live?: LiveView,
 ): Promise<RunState> {
+  if (live) {
+    try {
+      for (;;) {
+        const state = await readRunState(client, workflowId);
+        live.update(state);
+        if (TERMINAL.has(state.status)) return state;
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
+    } finally {
+      live.stop();
+    }
+  }
   const seen = new Map<string, string>();
   const progressAt = new Map<string, number>();
   for (;;) {

@@ -1,0 +1,57 @@
+import cliProgress from 'cli-progress';
+
+import { duration, trainingOf, trainingPhrases } from './render';
+import type { RunState, StepState } from './run-state';
+
+function details(step: StepState): string {
+  const parts: string[] = [step.status];
+  if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
+  if (step.startedAt) parts.push(duration(step.startedAt, step.endedAt));
+  if (step.cached) parts.push('cached');
+  const hb = step.status === 'running' ? trainingOf(step) : undefined;
+  if (hb) parts.push(...trainingPhrases(step, hb));
+  if (step.error) parts.push(step.error.split('\n')[0]!);
+  return parts.join(' · ');
+}
+
+/**
+ * The terminal view of a run: one redrawn line per step, with a progress bar that fills as training advances
+ * (step/total from heartbeats) or at once when the step ends. Only for a TTY; pipes get plain lines.
+ */
+export class LiveView {
+  private readonly multibar = new cliProgress.MultiBar(
+    {
+      format: ' {id} {bar} {progress}  {details}',
+      barsize: 20,
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      autopadding: true,
+      noTTYOutput: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  private readonly bars = new Map<string, cliProgress.SingleBar>();
+
+  update(run: RunState): void {
+    const width = Math.max(8, ...run.steps.map((s) => s.id.length));
+    for (const step of run.steps) {
+      const t = trainingOf(step);
+      const done = step.status === 'succeeded';
+      const total = t?.total ?? 1;
+      const value = done ? total : (t?.step ?? 0);
+      const payload = { id: step.id.padEnd(width), progress: t ? `${value}/${total}` : done ? 'done' : '', details: details(step) };
+      const bar = this.bars.get(step.id);
+      if (bar) {
+        bar.setTotal(total);
+        bar.update(value, payload);
+      } else {
+        this.bars.set(step.id, this.multibar.create(total, value, payload));
+      }
+    }
+  }
+
+  stop(): void {
+    this.multibar.stop();
+  }
+}
