@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadCatalog } from '../compiler/catalog';
 import { StepCache } from '../store/cache';
 import { withCache } from './cached-step';
+import { classifiedFailure } from './failure-kinds';
 import { bertPretrain } from './bert-pretrain';
 import { bertPretrainingData } from './bert-pretraining-data';
 import { corpusDownload } from './corpus-download';
@@ -26,7 +27,10 @@ export function stepTypes(): string[] {
   return Object.keys(STEP_TYPES);
 }
 
-/** Failures leave the activity as ApplicationFailures carrying the attempt, so the run summary can say "after N attempts". */
+/**
+ * Failures leave the activity as ApplicationFailures carrying the attempt, so the run summary can say "after N
+ * attempts"; other errors are classified first (failure-kinds.ts).
+ */
 function withAttempt(activity: StepActivity): StepActivity {
   return async (input) => {
     try {
@@ -43,9 +47,8 @@ function withAttempt(activity: StepActivity): StepActivity {
         });
       }
       if (error instanceof CancelledFailure) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      const type = error instanceof Error ? (error.constructor?.name ?? 'Error') : 'Error';
-      throw ApplicationFailure.create({ type, message, details: [{ attempt }], cause: error instanceof Error ? error : undefined });
+      // Out of memory, a crashed training thread, a full disk, a network hiccup: typed, with step and attempt.
+      throw classifiedFailure(error, { stepId: input.stepId, attempt, workflowId: input.workflowId });
     }
   };
 }

@@ -74,12 +74,8 @@ export class ArtifactStore {
   /** True when the artifact exists and its content still hashes to its digest. */
   async verify(ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<boolean> {
     const target = this.pathOf(ref);
-    const stat = await fs.stat(target).catch(() => undefined);
-    if (!stat) return false;
-    const hex = stat.isDirectory()
-      ? createHash('sha256').update(JSON.stringify(await directoryManifest(target))).digest('hex')
-      : (await sha256File(target)).hex;
-    return ref.digest === `sha256:${hex}`;
+    const found = await contentDigest(target).catch(() => undefined);
+    return found !== undefined && ref.digest === `sha256:${found.hex}`;
   }
 
   private async moveIn(source: string, target: string): Promise<void> {
@@ -105,6 +101,18 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * What a stored path hashes to now, as its name should read: a file's sha256, or a directory's manifest digest.
+ * `bytes` is the file size or the directory's total. Throws when the path does not exist.
+ */
+export async function contentDigest(target: string): Promise<{ hex: string; bytes: number; directory: boolean }> {
+  const stat = await fs.stat(target);
+  if (!stat.isDirectory()) return { ...(await sha256File(target)), directory: false };
+  const manifest = await directoryManifest(target);
+  const hex = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
+  return { hex, bytes: manifest.reduce((sum, entry) => sum + entry.bytes, 0), directory: true };
 }
 
 async function directoryManifest(dir: string): Promise<ManifestEntry[]> {

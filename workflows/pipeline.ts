@@ -57,7 +57,9 @@ function describeFailure(error: unknown): { type: string; message: string; attem
   while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
   if (cause instanceof ApplicationFailure) {
     const detail = cause.details?.at(-1) as { attempt?: number } | undefined;
-    return { type: cause.type ?? 'Error', message: cause.message, attempt: detail?.attempt };
+    // Classified failures name their step and attempt for the UI; the run summary says both already.
+    const message = cause.message.replace(/^step "[^"]*" attempt \d+: /, '');
+    return { type: cause.type ?? 'Error', message, attempt: detail?.attempt };
   }
   return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
 }
