@@ -31,7 +31,8 @@ export async function triggerSchedule(id: string, flags: { overlap?: string }): 
   const overlap = parseOverlap(flags.overlap);
   // Without --overlap the schedule's own policy applies: `skip` ignores a trigger while a run is in progress.
   await onSchedule(id, (handle) => handle.trigger(overlap && temporalOverlap(overlap)));
-  console.log(`schedule ${id} triggered: a run starts now${overlap ? ` (overlap ${overlap})` : ''}; see \`kiln schedule describe ${id}\``);
+  const policy = overlap ? `overlap ${overlap}` : "the schedule's overlap policy";
+  console.log(`schedule ${id} triggered: a run starts now unless ${policy} holds it back; \`kiln schedule describe ${id}\` shows it`);
 }
 
 export async function backfillSchedule(id: string, flags: { from: string; to: string; overlap?: string }): Promise<void> {

@@ -47,17 +47,17 @@ export function cronProblem(expr: string): string | undefined {
   }
   for (const [i, field] of FIELDS.entries()) {
     const problem = fieldProblem(parts[i]!, field);
-    if (problem) return `${field.name} (field ${i + 1}) "${parts[i]}": ${problem}`;
+    if (problem) return `${field.name} (field ${i + 1}): ${problem}`;
   }
   return undefined;
 }
 
 function fieldProblem(text: string, field: Field): string | undefined {
   for (const item of text.split(',')) {
-    if (item === '') return 'empty list item';
+    if (item === '') return `empty item in list "${text}"`;
     const [base, step, extra] = item.split('/');
     if (extra !== undefined) return `"${item}" has more than one "/"`;
-    if (step !== undefined && !/^[1-9][0-9]*$/.test(step)) return `step "${step}" must be a positive integer`;
+    if (step !== undefined && !/^[1-9][0-9]*$/.test(step)) return `step "${step}" in "${item}" must be a positive integer`;
     if (base === '*') continue;
     const bounds = base!.split('-');
     if (bounds.length > 2) return `"${base}" is not a value or a range a-b`;

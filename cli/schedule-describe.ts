@@ -68,7 +68,7 @@ export async function scheduleReport(client: Client, server: ServerInfo, d: Sche
     planHash: memo.planHash,
     ...(memo.cron !== undefined ? { cron: memo.cron } : {}),
     ...(memo.every !== undefined ? { every: memo.every } : {}),
-    overlap: String(d.policies.overlap).toLowerCase(),
+    overlap: (d.policies.overlap ?? 'SKIP').toLowerCase(), // unset means Temporal's default, skip
     catchupWindow: formatDuration(d.policies.catchupWindow),
     pauseOnFailure: d.policies.pauseOnFailure,
     actionsTaken: d.info.numActionsTaken,

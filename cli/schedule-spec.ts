@@ -50,7 +50,7 @@ export async function resolveScheduleSettings(plan: Plan, file: string, flags: S
     pauseOnFailure: flags.pauseOnFailure ?? ((block.pause_on_failure as boolean | undefined) ?? false),
   };
   if (flags.catchupWindow !== undefined) {
-    settings.catchupWindow = checkDuration('--catchup-window', flags.catchupWindow, MIN_CATCHUP_MS);
+    settings.catchupWindow = checkCatchupWindow('--catchup-window', flags.catchupWindow, MIN_CATCHUP_MS);
   } else if (typeof block.catchup_window === 'string') {
     if (parseDuration(block.catchup_window) < MIN_CATCHUP_MS) {
       throw await fileError(file, ['schedule', 'catchup_window'], `catchup_window ${block.catchup_window} is shorter than 10s`, CATCHUP_HINT);
@@ -60,7 +60,7 @@ export async function resolveScheduleSettings(plan: Plan, file: string, flags: S
 
   if (flags.cron !== undefined || flags.every !== undefined) {
     if (flags.cron !== undefined) settings.cron = checkCronFlag(flags.cron);
-    else settings.every = checkDuration('--every', flags.every!, 1000);
+    else settings.every = checkEvery('--every', flags.every!);
     return settings;
   }
   if (typeof block.cron === 'string') {
@@ -68,9 +68,8 @@ export async function resolveScheduleSettings(plan: Plan, file: string, flags: S
     if (problem) throw await fileError(file, ['schedule', 'cron'], `invalid cron "${block.cron}": ${problem}`, CRON_HINT);
     settings.cron = block.cron;
   } else if (typeof block.every === 'string') {
-    if (parseDuration(block.every) < 1000) {
-      throw await fileError(file, ['schedule', 'every'], `every ${block.every} is shorter than the schedules' 1s resolution`, 'use 1s or more');
-    }
+    const problem = everyProblem(parseDuration(block.every));
+    if (problem) throw await fileError(file, ['schedule', 'every'], `every ${block.every} ${problem}`, EVERY_HINT);
     settings.every = block.every;
   } else {
     throw new UserError(
@@ -88,18 +87,33 @@ function checkCronFlag(cron: string): string {
   return cron.trim();
 }
 
-function checkDuration(flag: string, text: string, minMs: number): string {
-  let ms: number;
+const EVERY_HINT = 'schedules start runs at whole seconds: use 1s or more, like 30s, 5m, 12h or 2d';
+
+function everyProblem(ms: number): string | undefined {
+  if (ms < 1000) return 'is shorter than 1s';
+  if (ms % 1000 !== 0) return 'is not a whole number of seconds';
+  return undefined;
+}
+
+function checkEvery(flag: string, text: string): string {
+  const problem = everyProblem(durationFlag(flag, text));
+  if (problem) throw new UserError(`${flag} ${text} ${problem}`, EVERY_HINT, 2);
+  return text;
+}
+
+function checkCatchupWindow(flag: string, text: string, minMs: number): string {
+  if (durationFlag(flag, text) < minMs) {
+    throw new UserError(`${flag} ${text} is shorter than ${formatDuration(minMs)}`, CATCHUP_HINT, 2);
+  }
+  return text;
+}
+
+function durationFlag(flag: string, text: string): number {
   try {
-    ms = parseDuration(text);
+    return parseDuration(text);
   } catch {
     throw new UserError(`${flag} "${text}" is not a duration`, `use an integer and a unit, like ${DURATION_EXAMPLES}`, 2);
   }
-  if (ms < minMs) {
-    const hint = flag === '--catchup-window' ? CATCHUP_HINT : 'schedules work in whole seconds';
-    throw new UserError(`${flag} ${text} is shorter than ${formatDuration(minMs)}`, hint, 2);
-  }
-  return text;
 }
 
 /** A `--overlap` flag's policy; undefined when the flag was not given. */
