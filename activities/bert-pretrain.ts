@@ -131,7 +131,7 @@ async function storeOutputs(deps: ActivityDeps, job: TrainingJob, result: Traini
  * Cancellation (workflow cancelled, worker shutting down) checkpoints, then stops. A timed-out attempt
  * (TIMED_OUT) or a closed workflow (NOT_FOUND) is abandoned at once: a retry may already be writing checkpoints.
  */
-function cancellationSignals(cancelled: AbortSignal): TrainingSignals {
+export function cancellationSignals(cancelled: AbortSignal): TrainingSignals {
   const stop = new AbortController();
   const abandon = new AbortController();
   const onCancel = (): void => {
@@ -145,7 +145,7 @@ function cancellationSignals(cancelled: AbortSignal): TrainingSignals {
 }
 
 /** The checkpoint a previous attempt's last heartbeat named, if its details have one. */
-function checkpointHint(details: unknown): CheckpointRecord | null {
+export function checkpointHint(details: unknown): CheckpointRecord | null {
   const c = (details as { checkpoint?: Partial<CheckpointRecord> } | undefined)?.checkpoint;
   if (!c || !Number.isSafeInteger(c.step) || typeof c.path !== 'string' || typeof c.digest !== 'string') return null;
   return { step: c.step!, path: c.path, digest: c.digest };

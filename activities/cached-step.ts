@@ -23,7 +23,7 @@ export function withCache(type: string, activity: StepActivity, catalog: Catalog
       if (found.hit) return { outputs: found.entry.outputs, attempt: activityInfo().attempt, cached: true, cacheKey: key };
       cacheMiss = found.reasons;
     }
-    const result = await activity(input);
+    const result = await activity({ ...input, cacheKey: key });
     const producer = { ...owner, workflowId: input.workflowId };
     if (input.cache) await cache.save({ key, parts, outputs: result.outputs, createdAt: new Date().toISOString(), producer });
     else await cache.remember(owner, parts);

@@ -7,10 +7,13 @@ import { loadCatalog } from '../compiler/catalog';
 import { StepCache } from '../store/cache';
 import { withCache } from './cached-step';
 import { classifiedFailure } from './failure-kinds';
+import { bertEvaluate } from './bert-evaluate';
+import { bertFinetune } from './bert-finetune';
 import { bertPretrain } from './bert-pretrain';
 import { bertPretrainingData } from './bert-pretraining-data';
 import { corpusDownload } from './corpus-download';
 import { datasetLoad } from './dataset-load';
+import { modelDeploy } from './model-deploy';
 import { tokenizerWordpiece } from './tokenizer-wordpiece';
 import type { ActivityDeps, StepActivity } from './deps';
 
@@ -21,6 +24,9 @@ const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
   'bert/pretraining-data@v1': bertPretrainingData,
   'bert/pretrain@v1': bertPretrain,
   'dataset/load@v1': datasetLoad,
+  'model/deploy@v1': modelDeploy,
+  'bert/finetune@v1': bertFinetune,
+  'bert/evaluate@v1': bertEvaluate,
 };
 
 export function stepTypes(): string[] {

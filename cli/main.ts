@@ -3,11 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { CompileError, formatDiagnostics } from '../compiler/errors';
 import { isKilnServerError } from '../worker/server-errors';
 import { registerCancelCommand } from './cancel';
+import { registerListCommand } from './list';
 import { registerPlanCommand } from './plan';
+import { registerReportCommand } from './report';
 import { registerResumeCommand } from './resume';
 import { registerRunCommand } from './run';
+import { registerScheduleCommands } from './schedule';
+import { registerModelsCommand } from './models';
+import { registerServeCommand } from './serve';
 import { registerServerCommands } from './server';
 import { registerStatusCommand } from './status';
+import { registerStoreCommands } from './store';
 import { registerTokenizeCommand } from './tokenize';
 import { UserError } from './user-error';
 import { registerValidateCommand } from './validate';
@@ -25,10 +31,16 @@ for (const register of [
   registerRunCommand,
   registerResumeCommand,
   registerStatusCommand,
+  registerListCommand,
+  registerReportCommand,
   registerCancelCommand,
+  registerScheduleCommands,
   registerWorkerCommand,
   registerServerCommands,
+  registerServeCommand,
+  registerModelsCommand,
   registerTokenizeCommand,
+  registerStoreCommands,
 ]) {
   register(program);
 }

@@ -12,6 +12,8 @@ async function worker(options: { queue?: string[]; concurrency: string }): Promi
     namespace: kiln.server.namespace,
     queues,
     maxConcurrentActivities: Number(options.concurrency),
+    // The steps' progress lines (checkpoints written, resumed from, stopped at) are this worker's log.
+    deps: { log: (line) => console.log(line) },
   });
   console.log(`worker polling ${queues.join(', ')} on ${kiln.server.address} (Ctrl-C or SIGTERM to stop gracefully)`);
   await pool.run();

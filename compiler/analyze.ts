@@ -77,7 +77,8 @@ export function analyzePipeline(yaml: LoadedYaml, doc: Json, catalog: Catalog, s
     const options = stepOptions(yaml, id, type, root.defaults, step, diagnostics);
     if (!checked.inputs || !options) continue;
     const dependsOn = [...new Set(edges.filter((e) => e.from === id).map((e) => e.to))].sort();
-    const cache = step.cache !== false;
+    // A step's own `cache:` wins; a step type with side effects (deploy) defaults to false in its x-kiln.defaults.
+    const cache = typeof step.cache === 'boolean' ? step.cache : (type.defaults.cache ?? true);
     steps.push({ id, type, inputs: checked.inputs, dependsOn, options, cache, position: yaml.locate(['steps', id], 'key') });
   }
 

@@ -17,6 +17,8 @@ export interface OutputSpec {
 
 /** Step options in pipeline-file spelling, as found in `defaults:`, a step, or a type's `x-kiln.defaults`. */
 export interface OptionsSpec {
+  /** Only in a type's `x-kiln.defaults`: whether its steps use the step cache unless they say (default true). */
+  cache?: boolean;
   timeout?: string;
   heartbeat_timeout?: string;
   retry?: { max_attempts?: number; initial_interval?: string; backoff?: number; max_interval?: string };
@@ -124,6 +126,7 @@ function checkMeta(raw: unknown): Pick<StepType, 'type' | 'implementation' | 'ou
   }
   const defaults = (m.defaults ?? {}) as OptionsSpec;
   for (const key of ['timeout', 'heartbeat_timeout'] as const) checkDuration(defaults[key], `x-kiln.defaults.${key}`, errs);
+  if (defaults.cache !== undefined && typeof defaults.cache !== 'boolean') errs.push('x-kiln.defaults.cache must be a boolean');
   checkDuration(defaults.retry?.initial_interval, 'x-kiln.defaults.retry.initial_interval', errs);
   checkDuration(defaults.retry?.max_interval, 'x-kiln.defaults.retry.max_interval', errs);
   if (errs.length > 0) throw new Error(errs.join('; '));

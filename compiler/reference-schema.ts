@@ -165,6 +165,8 @@ function merged(schema: Schema, ctx: TableContext, depth = 0): Schema {
 
 function typeText(s: Schema, ctx: TableContext): string {
   if ('const' in s) return `${value(s.const)} (fixed)`;
+  // An artifact among the forms of a oneOf (a step taking two kinds): named like a plain artifact input.
+  if (typeof s.$ref === 'string' && ARTIFACT_REF.test(s.$ref)) return typeof s['x-kiln-kind'] === 'string' ? `artifact (kind \`${s['x-kiln-kind']}\`)` : 'artifact';
   if (Array.isArray(s.enum)) return `one of ${s.enum.map(value).join(', ')}`;
   const union = (s.oneOf ?? s.anyOf) as unknown;
   const types: string[] = [s.type ?? []].flat();

@@ -132,6 +132,7 @@ function optionsText(o: OptionsSpec): string {
   if (o.heartbeat_timeout !== undefined) parts.push(`heartbeat_timeout ${code(o.heartbeat_timeout)}`);
   const retry = Object.entries(o.retry ?? {}).map(([k, v]) => `${k}: ${String(v)}`);
   if (retry.length > 0) parts.push(`retry ${code(retry.join(', '))}`);
+  if (o.cache !== undefined) parts.push(`cache ${code(String(o.cache))}`);
   return parts.length > 0 ? parts.join(' · ') : 'none of its own';
 }
 

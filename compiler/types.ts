@@ -67,7 +67,11 @@ export interface StepInput {
   runId: string;
   workflowId: string;
   pipeline: string;
+  /** The plan's hash (lineage); absent in hand-built inputs. */
+  planHash?: string;
   stepId: string;
+  /** The step's cache key, filled in by the worker's cache layer (lineage for what the step produces). */
+  cacheKey?: string;
   /** Reuse a verified earlier result with the same cache key, and record this one. */
   cache: boolean;
   /** Earlier runs this one resumes (newest first): steps look there for checkpoints to continue from. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { TestProject } from 'vitest/node';
 
+import { stopServeServer } from '../serve/state';
 import { freePort } from '../worker/server-ports';
 import { ensureServer, stopServer } from '../worker/temporal-server';
 
@@ -32,6 +33,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('temporalAddress', server.address);
   project.provide('kilnHome', home);
   return async () => {
+    // Deploy steps start a detached `kiln serve` in this home; it must not outlive the test run.
+    await stopServeServer(home);
     await stopServer(home);
     await fs.rm(home, { recursive: true, force: true });
   };

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   CancelledFailure,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -14,7 +15,7 @@ import { NON_RETRYABLE_TYPES } from '../compiler/failure-types';
 import type { Json, Plan, PlanStep, StepInput, StepResult } from '../compiler/types';
 import { resolveInputs } from './inputs';
 import { progressQuery, type RunProgress, type StepProgress } from './messages';
-import { KilnStatus, KilnStep } from './search-attributes';
+import { KilnModel, KilnStatus, KilnStep } from './search-attributes';
 
 export interface PipelineOptions {
   /** `kiln run --no-cache`: every step runs, whatever the cache holds. */
@@ -49,6 +50,13 @@ function activityFor(step: PlanStep): StepActivityFn {
   const fn = activities[step.type];
   if (!fn) throw new Error(`no activity proxy for ${step.type}`);
   return fn;
+}
+
+/** `name:version` when a step registered a model version (model/deploy's `version` output). */
+function deployedModel(outputs: { [name: string]: Json }): string | undefined {
+  const version = outputs.version;
+  if (!version || typeof version !== 'object' || Array.isArray(version)) return undefined;
+  return typeof version.name === 'string' && typeof version.version === 'number' ? `${version.name}:${version.version}` : undefined;
 }
 
 /** The failure's innermost application error: what the step itself said. */
@@ -113,6 +121,7 @@ export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}
       runId: info.runId,
       workflowId: info.workflowId,
       pipeline: plan.pipeline,
+      planHash: plan.planHash,
       stepId: step.id,
       cache: step.cache && !options.noCache,
       resumedFrom: options.resumedFrom ?? [],
@@ -131,6 +140,9 @@ export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}
           cached: result.cached ?? false,
           endedAt: now(),
         });
+        const deployed = deployedModel(result.outputs);
+        // Runs can be found by the model version they deployed (KilnModel = name:version).
+        if (deployed && patched('kiln-model-search-attribute')) upsertSearchAttributes([{ key: KilnModel, value: deployed }]);
         return step.id;
       })
       .catch((error: unknown) => {

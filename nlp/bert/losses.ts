@@ -2,13 +2,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 // logits [n, classes], labels [n] int32 → [n] negative log-likelihood
-function negLogLikelihood(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+export function negLogLikelihood(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   const logProbs = tf.logSoftmax(logits); // [n, classes]
   return tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), logProbs), -1)) as tf.Tensor1D;
 }
 
 // [n] 1 where argmax == label
-function hits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+export function hits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   return tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32') as tf.Tensor1D;
 }
 

@@ -32,12 +32,17 @@ export interface EvalRecord {
 
 export type MetricsRecord = TrainRecord | EvalRecord;
 
-function parseLines(text: string): MetricsRecord[] {
-  const records: MetricsRecord[] = [];
+/** Any metrics line: fine-tuning writes other fields, every line has its step. */
+export interface StepRecord {
+  step: number;
+}
+
+function parseLines<R extends StepRecord>(text: string): R[] {
+  const records: R[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      const record = JSON.parse(line) as MetricsRecord;
+      const record = JSON.parse(line) as R;
       if (Number.isSafeInteger(record?.step)) records.push(record);
     } catch {
       // A line torn by a crash: the records after it were not reached either.
@@ -47,12 +52,12 @@ function parseLines(text: string): MetricsRecord[] {
   return records;
 }
 
-export function readMetrics(file: string): MetricsRecord[] {
+export function readMetrics<R extends StepRecord = MetricsRecord>(file: string): R[] {
   if (!fs.existsSync(file)) return [];
-  return parseLines(fs.readFileSync(file, 'utf8'));
+  return parseLines<R>(fs.readFileSync(file, 'utf8'));
 }
 
-export class MetricsLog {
+export class MetricsLog<R extends StepRecord = MetricsRecord> {
   private fd: number;
 
   /** Opens `file` for appending, first dropping records after `keepThroughStep` (and any torn line). */
@@ -60,12 +65,12 @@ export class MetricsLog {
     readonly file: string,
     keepThroughStep: number,
   ) {
-    const kept = readMetrics(file).filter((r) => r.step <= keepThroughStep);
+    const kept = readMetrics<R>(file).filter((r) => r.step <= keepThroughStep);
     fs.writeFileSync(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
     this.fd = fs.openSync(file, 'a');
   }
 
-  append(record: MetricsRecord): void {
+  append(record: R): void {
     fs.writeSync(this.fd, JSON.stringify(record) + '\n');
   }
 

@@ -50,11 +50,12 @@ export interface TrainingThreadResult {
   finalEval: EvalRecord | null;
 }
 
-export type ThreadMessage =
-  | { type: 'progress'; progress: TrainProgress }
+/** What a training thread posts; other kinds of training (fine-tuning) report their own result and progress. */
+export type ThreadMessage<R = TrainingThreadResult, P = TrainProgress> =
+  | { type: 'progress'; progress: P }
   | { type: 'checkpoint'; checkpoint: CheckpointRecord }
   | { type: 'log'; message: string }
-  | { type: 'done'; result: TrainingThreadResult }
+  | { type: 'done'; result: R }
   | { type: 'error'; failure: ThreadFailure };
 
 /** A failure the thread reported (or the thread dying); `kind` says whether retrying can help. */

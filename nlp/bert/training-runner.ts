@@ -6,14 +6,15 @@ import type { CheckpointRecord } from '../../store/checkpoints';
 import type { TrainProgress } from './train-loop';
 import { TrainingThreadError, type ThreadMessage, type TrainingJob, type TrainingThreadResult } from './training-job';
 
-export interface TrainingHooks {
-  onProgress?(progress: TrainProgress): void;
+export interface TrainingHooks<P = TrainProgress> {
+  onProgress?(progress: P): void;
   onCheckpoint?(checkpoint: CheckpointRecord): void;
   log?(message: string): void;
 }
 
 const BOOT = new URL('./training-thread-boot.mjs', import.meta.url);
-const ENTRY = new URL('./training-thread.ts', import.meta.url).href;
+/** Pretraining's thread; another kind of training passes its own entry, which reads the same workerData and posts ThreadMessages. */
+const PRETRAIN_ENTRY = new URL('./training-thread.ts', import.meta.url).href;
 
 export interface TrainingSignals {
   /** Checkpoint at the next step boundary, then resolve with status 'stopped'. */
@@ -23,10 +24,15 @@ export interface TrainingSignals {
 }
 
 /**
- * Runs `job` in a worker thread. Rejects with TrainingThreadError (kind InvalidInput, CorruptCheckpoint or Error)
- * when training fails or the thread dies.
+ * Runs `job` in a worker thread (the module `entry`, pretraining by default). Rejects with TrainingThreadError
+ * (kind InvalidInput, CorruptCheckpoint or Error) when training fails or the thread dies.
  */
-export function runTrainingThread(job: TrainingJob, hooks: TrainingHooks = {}, signals: TrainingSignals = {}): Promise<TrainingThreadResult> {
+export function runTrainingThread<J = TrainingJob, R = TrainingThreadResult, P = TrainProgress>(
+  job: J,
+  hooks: TrainingHooks<P> = {},
+  signals: TrainingSignals = {},
+  entry: string = PRETRAIN_ENTRY,
+): Promise<R> {
   const { stop: stopSignal, abandon } = signals;
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
@@ -36,8 +42,8 @@ export function runTrainingThread(job: TrainingJob, hooks: TrainingHooks = {}, s
   if (stopSignal?.aborted) requestStop();
   stopSignal?.addEventListener('abort', requestStop, { once: true });
   // execArgv [] : the parent's --import flags (tsx) do not apply to threads; the boot file registers tsx itself.
-  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, job, stop }, execArgv: [] });
-  return new Promise<TrainingThreadResult>((resolve, reject) => {
+  const worker = new Worker(BOOT, { workerData: { entry, job, stop }, execArgv: [] });
+  return new Promise<R>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void): void => {
       if (settled) return;
@@ -50,7 +56,7 @@ export function runTrainingThread(job: TrainingJob, hooks: TrainingHooks = {}, s
     const onAbandon = (): void => finish(() => reject(abandon!.reason));
     if (abandon?.aborted) return onAbandon();
     abandon?.addEventListener('abort', onAbandon, { once: true });
-    worker.on('message', (message: ThreadMessage) => {
+    worker.on('message', (message: ThreadMessage<R, P>) => {
       switch (message.type) {
         case 'progress':
           return hooks.onProgress?.(message.progress);

@@ -1,14 +1,14 @@
 // The training worker thread: runs the whole pretraining loop off the activity's event loop, so heartbeats,
 // cancellation and task polling stay responsive. Started by training-runner.ts; reports by messages and
 // reads its stop request from shared memory (Atomics), which it sees even while its own event loop is busy.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Json } from '../../compiler/types';
-import { CheckpointStore, type CheckpointRecord, type VerifiedCheckpoint } from '../../store/checkpoints';
+import { CheckpointStore, type CheckpointRecord } from '../../store/checkpoints';
 import { initBackend } from '../backend';
 import { epochPermutation, openPretrainingData } from '../pretraining-data/reader';
+import { findCheckpoint } from './find-checkpoint';
 import type { EvalRecord, TrainRecord } from './metrics-log';
 import { disposeBertModel } from './model';
 import { saveBertModel } from './saved-model';
@@ -33,21 +33,6 @@ function withoutTiming(record: TrainRecord | EvalRecord | null): Json {
   const { elapsed: _elapsed, ...rest } = record as TrainRecord;
   delete (rest as Partial<TrainRecord>).tokens_per_sec;
   return rest as unknown as Json;
-}
-
-/** This run's newest valid checkpoint, else that of the newest earlier run it resumes (with their metrics). */
-async function findCheckpoint(job: TrainingJob, store: CheckpointStore, log: (message: string) => void): Promise<VerifiedCheckpoint | null> {
-  let latest = await store.latestVerified({ config: job.identity, hint: job.resumeHint });
-  for (const dir of job.earlierDirs) {
-    if (latest) break;
-    latest = await new CheckpointStore(dir, { log }).latestVerified({ config: job.identity });
-    if (latest) {
-      // The earlier run's metrics up to its checkpoint continue in this run's file.
-      await fs.copyFile(path.join(dir, METRICS_FILE), path.join(job.checkpointDir, METRICS_FILE)).catch(() => undefined);
-    }
-  }
-  if (latest) log(`resuming from checkpoint ${latest.record.path} (${latest.record.digest})`);
-  return latest;
 }
 
 async function train(job: TrainingJob, stopFlag: Int32Array): Promise<TrainingThreadResult> {

@@ -54,7 +54,7 @@ describe('the README reference', () => {
     expect(row(pipeline, 'schedule.every')).toBe('| `schedule.every` | duration |  | an interval instead of cron, e.g. `6h` |');
     expect(pipeline).toContain('`schedule`: set exactly one of `cron` or `every`.');
     expect(pipeline).toContain('*duration*: an integer and a unit: 500ms, 30s, 5m, 12h, 2d.');
-    expect(row(section(md, 'Step keys'), 'cache')).toBe('| `cache` | boolean | `true` | reuse a verified earlier result with the same inputs (false: always run) |');
+    expect(row(section(md, 'Step keys'), 'cache')).toBe('| `cache` | boolean |  | reuse a verified earlier result with the same inputs (false: always run); default true, except for step types with side effects (model/deploy@v1) |');
     const builtin = section(md, 'Step options defaults');
     expect(row(builtin, 'retry.max_attempts')).toBe('| `retry.max_attempts` | integer, ≥ 1 | `3` | attempts in all, the first included; 1 = no retries |');
     expect(row(builtin, 'heartbeat_timeout')).toBe('| `heartbeat_timeout` | duration | none | a running attempt that sends no heartbeat for this long is considered dead and retried (on any worker) |');

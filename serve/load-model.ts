@@ -1,0 +1,22 @@
+// The production model loader: initialises the tensor backend once, then loads a registered version by kind.
+import { initBackend, type BackendChoice } from '../nlp/backend';
+import { loadClassifier } from '../nlp/finetune/classifier';
+import type { ModelKind } from '../store/registry-types';
+import { loadEncoder } from './fill-mask';
+import type { LoadModel, ServedModel } from './types';
+
+export function defaultModelLoader(backend: BackendChoice = 'auto'): LoadModel {
+  let ready: Promise<unknown> | undefined;
+  return async (dir: string, kind: ModelKind): Promise<ServedModel> => {
+    ready ??= initBackend(backend);
+    await ready;
+    if (kind === 'encoder') return loadEncoder(dir);
+    const classifier = await loadClassifier(dir);
+    return {
+      kind: 'classifier',
+      labels: classifier.labels,
+      predict: (texts, pairs) => classifier.predict(texts, pairs),
+      dispose: () => classifier.dispose(),
+    };
+  };
+}

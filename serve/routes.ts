@@ -1,0 +1,100 @@
+// The HTTP API: route matching and the handlers. Every answer is JSON; every error is `{error, hint?}`.
+import type { IncomingMessage } from 'node:http';
+
+import type { Json } from '../compiler/types';
+import type { ModelRegistry, Resolved } from '../store/registry';
+import { formatModelRef, parseModelRef } from '../store/registry-ref';
+import { HttpError } from './http-error';
+import type { ServeLimits } from './limits';
+import type { ModelPool } from './model-pool';
+import { parseJson, parseTextsRequest, readBody } from './request-body';
+
+export interface RouteContext {
+  registry: ModelRegistry;
+  pool: ModelPool;
+  limits: ServeLimits;
+}
+
+export interface Answer {
+  status: number;
+  body: Json;
+}
+
+const DEFAULT_TOP_K = 5;
+const ROUTES_HINT =
+  'routes: GET /healthz, GET /v1/models, GET /v1/models/NAME, POST /v1/models/NAME/predict, POST /v1/models/NAME/fill-mask ' +
+  '(NAME may be NAME:VERSION or NAME@ALIAS)';
+
+export async function route(req: IncomingMessage, ctx: RouteContext): Promise<Answer> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const parts = url.pathname.split('/').filter((p) => p !== '');
+  const method = req.method ?? 'GET';
+  if (parts.length === 1 && parts[0] === 'healthz') {
+    allow(method, 'GET', url.pathname);
+    return { status: 200, body: { status: 'ok', models: (await ctx.registry.names()).length, registry: ctx.registry.root } };
+  }
+  if (parts[0] === 'v1' && parts[1] === 'models') {
+    if (parts.length === 2) {
+      allow(method, 'GET', url.pathname);
+      return { status: 200, body: { models: await listModels(ctx.registry) } };
+    }
+    const ref = parseModelRef(decode(parts[2]!));
+    if (parts.length === 3) {
+      allow(method, 'GET', url.pathname);
+      const resolved = await ctx.pool.resolve(ref);
+      return { status: 200, body: { model: describe(resolved), record: resolved.record as unknown as Json } };
+    }
+    if (parts.length === 4 && (parts[3] === 'predict' || parts[3] === 'fill-mask')) {
+      allow(method, 'POST', url.pathname);
+      return infer(req, ctx, parts[3], await ctx.pool.resolve(ref));
+    }
+  }
+  throw new HttpError(404, `no route ${method} ${url.pathname}`, ROUTES_HINT);
+}
+
+async function infer(req: IncomingMessage, ctx: RouteContext, action: 'predict' | 'fill-mask', resolved: Resolved): Promise<Answer> {
+  const { kind, name, version } = resolved.record;
+  const wanted = action === 'predict' ? 'classifier' : 'encoder';
+  if (kind !== wanted) {
+    const other = action === 'predict' ? 'fill-mask' : 'predict';
+    throw new HttpError(400, `${formatModelRef({ name, version })} is ${kind === 'encoder' ? 'a pretrained encoder' : 'a classifier'}: it has no ${action}`, `use POST /v1/models/${name}/${other}`);
+  }
+  const request = parseTextsRequest(parseJson(await readBody(req, ctx.limits.maxBodyBytes)), action, ctx.limits);
+  const model = await ctx.pool.model(resolved);
+  const predictions =
+    action === 'predict'
+      ? await model.predict(request.texts, request.pairs)
+      : await model.fillMask(request.texts, request.topK ?? DEFAULT_TOP_K);
+  return { status: 200, body: { model: describe(resolved), predictions: predictions as unknown as Json } };
+}
+
+function describe(resolved: Resolved): Json {
+  const { name, version, kind, digest } = resolved.record;
+  return { name, version, kind, digest, ...(resolved.alias ? { alias: resolved.alias } : {}) };
+}
+
+async function listModels(registry: ModelRegistry): Promise<Json[]> {
+  const names = await registry.names();
+  return Promise.all(
+    names.map(async (name) => {
+      const versions = await registry.versions(name);
+      return {
+        name,
+        aliases: await registry.aliases(name),
+        versions: versions.map(({ version, kind, created, digest, metrics }) => ({ version, kind, created, digest, metrics })),
+      };
+    }),
+  );
+}
+
+function allow(method: string, expected: string, pathname: string): void {
+  if (method !== expected) throw new HttpError(405, `${pathname} takes ${expected}, not ${method}`, ROUTES_HINT);
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `invalid percent-encoding in ${JSON.stringify(segment)}`);
+  }
+}
