@@ -24,9 +24,9 @@ export function withCache(type: string, activity: StepActivity, catalog: Catalog
       cacheMiss = found.reasons;
     }
     const result = await activity({ ...input, cacheKey: key });
+    // Saved even when this run did not read the cache (--no-cache): a fresh result is the best entry there is.
     const producer = { ...owner, workflowId: input.workflowId };
-    if (input.cache) await cache.save({ key, parts, outputs: result.outputs, createdAt: new Date().toISOString(), producer });
-    else await cache.remember(owner, parts);
+    await cache.save({ key, parts, outputs: result.outputs, createdAt: new Date().toISOString(), producer });
     return { ...result, cached: false, cacheKey: key, cacheMiss };
   };
 }

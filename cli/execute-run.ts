@@ -2,6 +2,7 @@ import type { Plan } from '../compiler/types';
 import { createWorkerPool } from '../worker/main';
 import { connect, runUrl } from './connect';
 import { duration } from './render';
+import { resultLines } from './run-results';
 import { startPipelineRun, type StartOptions } from './start-run';
 import { LiveView } from './live-view';
 import { watchRun } from './watch';
@@ -56,6 +57,7 @@ export async function executeRun(plan: Plan, start: StartOptions, options: Execu
     const final = await watching;
     if (options.json) console.log(JSON.stringify(final, null, 2));
     else say(`run ${runId} ${final.status.toLowerCase()} in ${duration(final.startedAt, final.endedAt)}`);
+    if (final.status === 'COMPLETED') for (const line of resultLines(final, runUrl(kiln.server, runId))) say(`  ${line}`);
     if (final.failure) say(`  ${final.failure.replace(/\n/g, '\n  ')}`);
     if (final.status !== 'COMPLETED') {
       say(`  inspect it with \`kiln status ${runId}\`, continue it with \`kiln resume ${runId}\``);

@@ -1,3 +1,4 @@
+import { isArtifactRef } from '../store/types';
 import type { RunState, StepState } from './run-state';
 
 const ICON: Record<StepState['status'], string> = {
@@ -24,7 +25,7 @@ function artifactSummary(outputs: StepState['outputs']): string {
   if (!outputs) return '';
   return Object.entries(outputs)
     .map(([name, value]) => {
-      if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.digest === 'string') {
+      if (isArtifactRef(value)) {
         return `${name}=${value.digest.slice(0, 19)}`;
       }
       if (value && typeof value === 'object' && !Array.isArray(value)) {

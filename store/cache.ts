@@ -58,7 +58,7 @@ export class StepCache {
   }
 
   /** Record the inputs a step last ran with (also for uncached runs), for the next miss explanation. */
-  async remember(owner: { pipeline: string; stepId: string }, parts: CacheKeyParts): Promise<void> {
+  private async remember(owner: { pipeline: string; stepId: string }, parts: CacheKeyParts): Promise<void> {
     await writeFileAtomic(this.lastPartsPath(owner.pipeline, owner.stepId), JSON.stringify(parts, null, 2) + '\n');
   }
 
