@@ -13,7 +13,9 @@ import { bertPretrain } from './bert-pretrain';
 import { bertPretrainingData } from './bert-pretraining-data';
 import { corpusDownload } from './corpus-download';
 import { datasetLoad } from './dataset-load';
+import { metricsRecord } from './metrics-record';
 import { modelDeploy } from './model-deploy';
+import { modelResolve } from './model-resolve';
 import { tokenizerWordpiece } from './tokenizer-wordpiece';
 import type { ActivityDeps, StepActivity } from './deps';
 
@@ -27,6 +29,8 @@ const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
   'model/deploy@v1': modelDeploy,
   'bert/finetune@v1': bertFinetune,
   'bert/evaluate@v1': bertEvaluate,
+  'model/resolve@v1': modelResolve,
+  'metrics/record@v1': metricsRecord,
 };
 
 export function stepTypes(): string[] {

@@ -4,6 +4,7 @@ import { CompileError, formatDiagnostics } from '../compiler/errors';
 import { isKilnServerError } from '../worker/server-errors';
 import { registerCancelCommand } from './cancel';
 import { registerListCommand } from './list';
+import { registerMetricsCommands } from './metrics';
 import { registerPlanCommand } from './plan';
 import { registerReportCommand } from './report';
 import { registerResumeCommand } from './resume';
@@ -39,6 +40,7 @@ for (const register of [
   registerServerCommands,
   registerServeCommand,
   registerModelsCommand,
+  registerMetricsCommands,
   registerTokenizeCommand,
   registerStoreCommands,
 ]) {
