@@ -7,30 +7,31 @@ import { loadCatalog } from '../compiler/catalog';
 import { StepCache } from '../store/cache';
 import { withCache } from './cached-step';
 import { classifiedFailure } from './failure-kinds';
-import { bertEvaluate } from './bert-evaluate';
-import { bertFinetune } from './bert-finetune';
-import { bertPretrain } from './bert-pretrain';
-import { bertPretrainingData } from './bert-pretraining-data';
-import { corpusDownload } from './corpus-download';
-import { datasetLoad } from './dataset-load';
-import { metricsRecord } from './metrics-record';
-import { modelDeploy } from './model-deploy';
-import { modelResolve } from './model-resolve';
-import { tokenizerWordpiece } from './tokenizer-wordpiece';
 import type { ActivityDeps, StepActivity } from './deps';
+
+/**
+ * A step type whose code loads on its first call: a worker that never trains never loads TF.js, and `kiln run`
+ * starts in a second, not three.
+ */
+function lazy(load: () => Promise<(deps: ActivityDeps) => StepActivity>): (deps: ActivityDeps) => StepActivity {
+  return (deps) => {
+    let made: Promise<StepActivity> | undefined;
+    return async (input) => (await (made ??= load().then((make) => make(deps))))(input);
+  };
+}
 
 /** The step-type registry: one line per step type. The key is the activity name the workflow calls. */
 const STEP_TYPES: Record<string, (deps: ActivityDeps) => StepActivity> = {
-  'corpus/download@v1': corpusDownload,
-  'tokenizer/wordpiece@v1': tokenizerWordpiece,
-  'bert/pretraining-data@v1': bertPretrainingData,
-  'bert/pretrain@v1': bertPretrain,
-  'dataset/load@v1': datasetLoad,
-  'model/deploy@v1': modelDeploy,
-  'bert/finetune@v1': bertFinetune,
-  'bert/evaluate@v1': bertEvaluate,
-  'model/resolve@v1': modelResolve,
-  'metrics/record@v1': metricsRecord,
+  'corpus/download@v1': lazy(async () => (await import('./corpus-download')).corpusDownload),
+  'tokenizer/wordpiece@v1': lazy(async () => (await import('./tokenizer-wordpiece')).tokenizerWordpiece),
+  'bert/pretraining-data@v1': lazy(async () => (await import('./bert-pretraining-data')).bertPretrainingData),
+  'bert/pretrain@v1': lazy(async () => (await import('./bert-pretrain')).bertPretrain),
+  'dataset/load@v1': lazy(async () => (await import('./dataset-load')).datasetLoad),
+  'model/deploy@v1': lazy(async () => (await import('./model-deploy')).modelDeploy),
+  'bert/finetune@v1': lazy(async () => (await import('./bert-finetune')).bertFinetune),
+  'bert/evaluate@v1': lazy(async () => (await import('./bert-evaluate')).bertEvaluate),
+  'model/resolve@v1': lazy(async () => (await import('./model-resolve')).modelResolve),
+  'metrics/record@v1': lazy(async () => (await import('./metrics-record')).metricsRecord),
 };
 
 export function stepTypes(): string[] {

@@ -2,23 +2,32 @@ import { Command, CommanderError } from 'commander';
 
 import { CompileError, formatDiagnostics } from '../compiler/errors';
 import { isKilnServerError } from '../worker/server-errors';
-import { registerCancelCommand } from './cancel';
-import { registerListCommand } from './list';
-import { registerMetricsCommands } from './metrics';
-import { registerPlanCommand } from './plan';
-import { registerReportCommand } from './report';
-import { registerResumeCommand } from './resume';
-import { registerRunCommand } from './run';
-import { registerScheduleCommands } from './schedule';
-import { registerModelsCommand } from './models';
-import { registerServeCommand } from './serve';
-import { registerServerCommands } from './server';
-import { registerStatusCommand } from './status';
-import { registerStoreCommands } from './store';
-import { registerTokenizeCommand } from './tokenize';
 import { UserError } from './user-error';
-import { registerValidateCommand } from './validate';
-import { registerWorkerCommand } from './worker';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in help order, loaded only when needed: `kiln run` should not pay for TF.js, Vega or the HTTP
+ * server before it starts. Help and unknown commands load them all.
+ */
+const COMMANDS: Array<[name: string, load: () => Promise<Register>]> = [
+  ['validate', async () => (await import('./validate')).registerValidateCommand],
+  ['plan', async () => (await import('./plan')).registerPlanCommand],
+  ['run', async () => (await import('./run')).registerRunCommand],
+  ['resume', async () => (await import('./resume')).registerResumeCommand],
+  ['status', async () => (await import('./status')).registerStatusCommand],
+  ['list', async () => (await import('./list')).registerListCommand],
+  ['report', async () => (await import('./report')).registerReportCommand],
+  ['cancel', async () => (await import('./cancel')).registerCancelCommand],
+  ['schedule', async () => (await import('./schedule')).registerScheduleCommands],
+  ['worker', async () => (await import('./worker')).registerWorkerCommand],
+  ['server', async () => (await import('./server')).registerServerCommands],
+  ['serve', async () => (await import('./serve')).registerServeCommand],
+  ['models', async () => (await import('./models')).registerModelsCommand],
+  ['metrics', async () => (await import('./metrics')).registerMetricsCommands],
+  ['tokenize', async () => (await import('./tokenize')).registerTokenizeCommand],
+  ['store', async () => (await import('./store')).registerStoreCommands],
+];
 
 const program = new Command('kiln')
   .description('Declarative, durable NLP pipelines: YAML in, Temporal workflows out.')
@@ -26,25 +35,9 @@ const program = new Command('kiln')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const register of [
-  registerValidateCommand,
-  registerPlanCommand,
-  registerRunCommand,
-  registerResumeCommand,
-  registerStatusCommand,
-  registerListCommand,
-  registerReportCommand,
-  registerCancelCommand,
-  registerScheduleCommands,
-  registerWorkerCommand,
-  registerServerCommands,
-  registerServeCommand,
-  registerModelsCommand,
-  registerMetricsCommands,
-  registerTokenizeCommand,
-  registerStoreCommands,
-]) {
-  register(program);
+async function registerCommands(argv: string[]): Promise<void> {
+  const wanted = COMMANDS.find(([name]) => name === argv[2]);
+  for (const [, load] of wanted ? [wanted] : COMMANDS) (await load())(program);
 }
 
 /** User errors end as a message and an exit status, never a stack trace. */
@@ -72,6 +65,7 @@ function report(error: unknown): number {
 }
 
 try {
+  await registerCommands(process.argv);
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = report(error);

@@ -50,7 +50,8 @@ describe('kiln CLI', () => {
   });
 
   it('run: executes the pipeline on the embedded server, then status --json reports it', async () => {
-    const run = await kiln(['run', pipeline]);
+    // --no-cache: other test files run this fixture too, and a cache hit would not exercise the step.
+    const run = await kiln(['run', pipeline, '--no-cache']);
     expect(run.code, run.stderr).toBe(0);
     const runId = /run (e2e-corpus-[0-9a-z]{8}) started/.exec(run.stdout)?.[1];
     expect(runId).toBeDefined();
