@@ -18,24 +18,20 @@ import type { FinetuneJob, FinetuneThreadResult } from '../nlp/finetune/job';
 import { runFinetuneThread } from '../nlp/finetune/runner';
 import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
-import { checkpointRoot, type CheckpointRecord } from '../store/checkpoints';
+import { checkpointRoot } from '../store/checkpoints';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
-import { cancellationSignals, checkpointHint } from './bert-pretrain';
+import type { FinetuneProgress } from '../nlp/finetune/loop';
+import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
+import { checkpointHint } from './training-signals';
 import type { ActivityDeps, StepActivity } from './deps';
 import { invalidInput, nonRetryable } from './failures';
 
-const HEARTBEAT_EVERY_MS = 1_000;
-
 /** What every heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
-export interface FinetuneHeartbeat {
-  [key: string]: Json;
-  step: number;
-  total: number;
+export interface FinetuneHeartbeat extends TrainingHeartbeat {
   epoch: number;
   loss: number | null;
   examples_per_sec: number | null;
   tokens_per_sec: number | null;
-  checkpoint: CheckpointRecord | null;
 }
 
 export function bertFinetune(deps: ActivityDeps): StepActivity {
@@ -64,11 +60,6 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const staging = await deps.store.stagingDir('classifier');
   const hint = checkpointHint(context.info.heartbeatDetails);
   const heartbeat: FinetuneHeartbeat = { step: hint?.step ?? 0, total: config.optimizer.total_steps, epoch: 0, loss: null, examples_per_sec: null, tokens_per_sec: null, checkpoint: hint };
-  // Every step and checkpoint heartbeats (the SDK throttles what reaches the server, and delivers cancellation in
-  // reply); the timer keeps heartbeating while the thread starts, tokenises, verifies checkpoints or evaluates.
-  const beat = (): void => context.heartbeat({ ...heartbeat });
-  beat();
-  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
     const lineage = lineageOf(artifacts);
     const job: FinetuneJob = {
@@ -86,35 +77,18 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       name: `${input.pipeline}/${input.stepId}`,
       lineage,
     };
-    const result = await runFinetuneThread(
-      job,
-      {
-        onProgress: (p) => {
-          const { step, epoch, loss, examples_per_sec, tokens_per_sec } = p;
-          Object.assign(heartbeat, { step, epoch, loss, examples_per_sec, tokens_per_sec });
-          beat();
-        },
-        onCheckpoint: (checkpoint) => {
-          heartbeat.checkpoint = checkpoint;
-          beat();
-          deps.log(`${input.stepId}: checkpoint at step ${checkpoint.step}: ${checkpoint.path} (${checkpoint.digest})`);
-        },
-        log: (message) => deps.log(`${input.stepId}: ${message}`),
-      },
-      cancellationSignals(context.cancellationSignal),
+    const result = await superviseTraining(
+      deps,
+      input.stepId,
+      heartbeat,
+      ({ step, epoch, loss, examples_per_sec, tokens_per_sec }: FinetuneProgress) => ({ step, epoch, loss, examples_per_sec, tokens_per_sec }),
+      (hooks, signals) => runFinetuneThread(job, hooks, signals),
     );
-    if (result.status === 'stopped') {
-      heartbeat.step = result.step;
-      beat();
-      deps.log(`${input.stepId}: stopped at step ${result.step} (cancelled); checkpoint ${result.lastCheckpoint?.path ?? heartbeat.checkpoint?.path ?? 'none'}`);
-      throw context.cancellationSignal.reason;
-    }
     const outputs = await storeOutputs(deps, job, result);
     const acc = result.best?.accuracy;
     deps.log(`${input.stepId}: classifier ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}` + (acc === undefined ? '' : `, validation accuracy ${acc.toFixed(4)}`));
     return { outputs, attempt: context.info.attempt };
   } finally {
-    clearInterval(timer);
     await fs.rm(staging, { recursive: true, force: true });
   }
 }

@@ -4,33 +4,28 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
 
-import type { Json, StepInput, StepResult } from '../compiler/types';
+import type { StepInput, StepResult } from '../compiler/types';
 import { ConfigError } from '../nlp/bert/config-check';
 import { resolvePretrainConfig, resumeIdentity, type PretrainConfig, type PretrainInputs } from '../nlp/bert/train-config';
 import type { TrainProgress } from '../nlp/bert/train-loop';
 import { METRICS_FILE, TrainingThreadError, type TrainingJob, type TrainingThreadResult } from '../nlp/bert/training-job';
-import { runTrainingThread, type TrainingSignals } from '../nlp/bert/training-runner';
+import { runTrainingThread } from '../nlp/bert/training-runner';
 import { PretrainingDataError } from '../nlp/pretraining-data/errors';
 import { openPretrainingData } from '../nlp/pretraining-data/reader';
 import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
-import { checkpointRoot, type CheckpointRecord } from '../store/checkpoints';
+import { checkpointRoot } from '../store/checkpoints';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
 import type { ActivityDeps, StepActivity } from './deps';
 import { invalidInput, nonRetryable } from './failures';
+import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
+import { checkpointHint } from './training-signals';
 
-const HEARTBEAT_EVERY_MS = 1_000;
-
-/** What every heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
-export interface PretrainHeartbeat {
-  [key: string]: Json;
-  step: number;
-  total: number;
+/** Pretraining's heartbeat: progress, and the checkpoint a retry resumes from. */
+export interface PretrainHeartbeat extends TrainingHeartbeat {
   loss: number | null;
   tokens_per_sec: number | null;
-  checkpoint: CheckpointRecord | null;
 }
 
 export function bertPretrain(deps: ActivityDeps): StepActivity {
@@ -54,11 +49,6 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const staging = await deps.store.stagingDir('model');
   const hint = checkpointHint(context.info.heartbeatDetails);
   const heartbeat: PretrainHeartbeat = { step: hint?.step ?? 0, total: config.training.steps, loss: null, tokens_per_sec: null, checkpoint: hint };
-  // Every step and checkpoint heartbeats (the SDK throttles what reaches the server, and delivers cancellation in
-  // reply); the timer keeps heartbeating while the thread starts, verifies checkpoints or evaluates.
-  const beat = (): void => context.heartbeat({ ...heartbeat });
-  beat();
-  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
     const job: TrainingJob = {
       config,
@@ -71,33 +61,17 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       modelDir: path.join(staging, 'model'),
       lineage: { data: data.digest, tokenizer: tokenizer.digest },
     };
-    const result = await runTrainingThread(
-      job,
-      {
-        onProgress: (p: TrainProgress) => {
-          Object.assign(heartbeat, { step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec });
-          beat();
-        },
-        onCheckpoint: (checkpoint) => {
-          heartbeat.checkpoint = checkpoint;
-          beat();
-          deps.log(`${input.stepId}: checkpoint at step ${checkpoint.step}: ${checkpoint.path} (${checkpoint.digest})`);
-        },
-        log: (message) => deps.log(`${input.stepId}: ${message}`),
-      },
-      cancellationSignals(context.cancellationSignal),
+    const result = await superviseTraining(
+      deps,
+      input.stepId,
+      heartbeat,
+      (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec }),
+      (hooks, signals) => runTrainingThread(job, hooks, signals),
     );
-    if (result.status === 'stopped') {
-      heartbeat.step = result.step;
-      beat();
-      deps.log(`${input.stepId}: stopped at step ${result.step} (cancelled); checkpoint ${result.lastCheckpoint?.path ?? heartbeat.checkpoint?.path ?? 'none'}`);
-      throw context.cancellationSignal.reason;
-    }
     const outputs = await storeOutputs(deps, job, result);
     deps.log(`${input.stepId}: model ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}`);
     return { outputs, attempt: context.info.attempt };
   } finally {
-    clearInterval(timer);
     await fs.rm(staging, { recursive: true, force: true });
   }
 }
@@ -125,30 +99,6 @@ async function storeOutputs(deps: ActivityDeps, job: TrainingJob, result: Traini
     },
   });
   return { model, metrics };
-}
-
-/**
- * Cancellation (workflow cancelled, worker shutting down) checkpoints, then stops. A timed-out attempt
- * (TIMED_OUT) or a closed workflow (NOT_FOUND) is abandoned at once: a retry may already be writing checkpoints.
- */
-export function cancellationSignals(cancelled: AbortSignal): TrainingSignals {
-  const stop = new AbortController();
-  const abandon = new AbortController();
-  const onCancel = (): void => {
-    const reason: unknown = cancelled.reason;
-    const superseded = reason instanceof CancelledFailure && (reason.message === 'TIMED_OUT' || reason.message === 'NOT_FOUND');
-    (superseded ? abandon : stop).abort(reason);
-  };
-  if (cancelled.aborted) onCancel();
-  else cancelled.addEventListener('abort', onCancel, { once: true });
-  return { stop: stop.signal, abandon: abandon.signal };
-}
-
-/** The checkpoint a previous attempt's last heartbeat named, if its details have one. */
-export function checkpointHint(details: unknown): CheckpointRecord | null {
-  const c = (details as { checkpoint?: Partial<CheckpointRecord> } | undefined)?.checkpoint;
-  if (!c || !Number.isSafeInteger(c.step) || typeof c.path !== 'string' || typeof c.digest !== 'string') return null;
-  return { step: c.step!, path: c.path, digest: c.digest };
 }
 
 /** Resolves the config against the tokenizer and the data, whose shapes the model must fit. */
