@@ -55,20 +55,29 @@ export function encodeCheckpoint(
   ]);
 }
 
-/** Parses a checkpoint's files; anything missing or malformed throws CorruptCheckpointError. */
-export function decodeCheckpoint(files: ReadonlyMap<string, Uint8Array>): PretrainCheckpoint {
+/**
+ * A checkpoint's state.bin bytes and parsed state.json, checked to be of `format`: the part every kind of training
+ * checkpoint shares. Anything missing or malformed throws CorruptCheckpointError.
+ */
+export function readCheckpointState<T extends { format?: unknown }>(files: ReadonlyMap<string, Uint8Array>, format: string): { bin: Uint8Array; json: T } {
   const bin = files.get(STATE_BIN);
   const text = files.get(STATE_JSON);
   if (!bin || !text) throw new CorruptCheckpointError(`checkpoint lacks ${bin ? STATE_JSON : STATE_BIN}`);
-  let json: StateJson;
+  let json: T;
   try {
-    json = JSON.parse(Buffer.from(text).toString('utf8')) as StateJson;
+    json = JSON.parse(Buffer.from(text).toString('utf8')) as T;
   } catch (error) {
     throw new CorruptCheckpointError(`${STATE_JSON} is not JSON (${(error as Error).message})`);
   }
-  if (json?.format !== PRETRAIN_CHECKPOINT_FORMAT) {
-    throw new CorruptCheckpointError(`${STATE_JSON} has format ${JSON.stringify(json?.format)}, expected '${PRETRAIN_CHECKPOINT_FORMAT}'`);
+  if (json?.format !== format) {
+    throw new CorruptCheckpointError(`${STATE_JSON} has format ${JSON.stringify(json?.format)}, expected '${format}'`);
   }
+  return { bin, json };
+}
+
+/** Parses a checkpoint's files; anything missing or malformed throws CorruptCheckpointError. */
+export function decodeCheckpoint(files: ReadonlyMap<string, Uint8Array>): PretrainCheckpoint {
+  const { bin, json } = readCheckpointState<StateJson>(files, PRETRAIN_CHECKPOINT_FORMAT);
   const { loop } = json;
   const cursorOk = Number.isSafeInteger(loop?.cursor?.epoch) && Number.isSafeInteger(loop?.cursor?.offset);
   if (!Number.isSafeInteger(loop?.step) || loop.step !== json.step || !cursorOk || typeof loop.window !== 'object') {

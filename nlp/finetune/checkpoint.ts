@@ -5,14 +5,14 @@ import { CorruptCheckpointError } from '../bert/checkpoint-error';
 import type { AdamW } from '../bert/optimizer';
 import type { RngState } from '../bert/rng';
 import { exportTrainingState, type TrainingState, type TrainingStateJson } from '../bert/state';
+import { readCheckpointState, STATE_BIN, STATE_JSON } from '../bert/train-checkpoint';
 import { deserializeTensors, serializeTensors, type TensorData } from '../bert/tensor-file';
 import type { FinetuneConfig } from './config';
 import { trainedView, type ClassifierModel } from './model';
 import type { FinetuneEvalRecord, FinetuneTrainRecord, FinetuneWindow } from './records';
 
-export const STATE_BIN = 'state.bin';
+/** The best-on-validation weights, kept beside the training state (early stopping saves them). */
 export const BEST_BIN = 'best.bin';
-export const STATE_JSON = 'state.json';
 export const FINETUNE_CHECKPOINT_FORMAT = 'kiln/bert-finetune-checkpoint@1';
 
 /** Where the next batch comes from: batch `batch` of epoch `epoch` (0-based). */
@@ -74,18 +74,7 @@ export function encodeFinetuneCheckpoint(
 
 /** Parses a checkpoint's files; anything missing or malformed throws CorruptCheckpointError. */
 export function decodeFinetuneCheckpoint(files: ReadonlyMap<string, Uint8Array>): FinetuneCheckpoint {
-  const bin = files.get(STATE_BIN);
-  const text = files.get(STATE_JSON);
-  if (!bin || !text) throw new CorruptCheckpointError(`checkpoint lacks ${bin ? STATE_JSON : STATE_BIN}`);
-  let json: StateJson;
-  try {
-    json = JSON.parse(Buffer.from(text).toString('utf8')) as StateJson;
-  } catch (error) {
-    throw new CorruptCheckpointError(`${STATE_JSON} is not JSON (${(error as Error).message})`);
-  }
-  if (json?.format !== FINETUNE_CHECKPOINT_FORMAT) {
-    throw new CorruptCheckpointError(`${STATE_JSON} has format ${JSON.stringify(json?.format)}, expected '${FINETUNE_CHECKPOINT_FORMAT}'`);
-  }
+  const { bin, json } = readCheckpointState<StateJson>(files, FINETUNE_CHECKPOINT_FORMAT);
   const { loop } = json;
   const cursorOk = Number.isSafeInteger(loop?.cursor?.epoch) && Number.isSafeInteger(loop?.cursor?.batch);
   if (!Number.isSafeInteger(loop?.step) || loop.step !== json.step || !cursorOk || typeof loop.window !== 'object') {
