@@ -16,9 +16,9 @@ import { ClassifierLoadError } from '../nlp/finetune/saved-classifier';
 import { PretrainingDataError } from '../nlp/pretraining-data/errors';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
 import type { ActivityDeps, StepActivity } from './deps';
+import { HEARTBEAT_EVERY_MS } from './progress';
 import { invalidInput, nonRetryable } from './failures';
 
-const HEARTBEAT_EVERY_MS = 1_000;
 export const REPORT_FORMAT = 'kiln/evaluation-report@1';
 
 interface EvaluateInputs {

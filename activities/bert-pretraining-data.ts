@@ -11,9 +11,8 @@ import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
 import type { ActivityDeps, StepActivity } from './deps';
+import { corpusPath, throttledHeartbeat } from './progress';
 import { invalidInput } from './failures';
-
-const HEARTBEAT_EVERY_MS = 1_000;
 
 /** `bert/pretraining-data@v1`: corpus + tokenizer -> sharded MLM+NSP instances (a `pretraining-data` directory). */
 export function bertPretrainingData(deps: ActivityDeps): StepActivity {
@@ -36,7 +35,7 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const tokenizerRef = artifact(input, 'tokenizer');
   const options = parseOptions(input.inputs, where);
   const tokenizer = await loadTokenizer(deps.store.pathOf(tokenizerRef));
-  const corpusFile = await corpusPath(deps, corpus);
+  const corpusFile = await corpusPath(deps.store, corpus);
 
   const staging = await deps.store.stagingDir('pretraining-data');
   try {
@@ -47,7 +46,7 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       outDir,
       options,
       tokenizerDigest: tokenizerRef.digest,
-      onProgress: heartbeats(context),
+      onProgress: throttledHeartbeat<PretrainingProgress>(context, { stopOnCancel: true }),
     });
     const data = await deps.store.putDirectory(outDir, {
       kind: 'pretraining-data',
@@ -74,25 +73,6 @@ function artifact(input: StepInput, key: 'corpus' | 'tokenizer'): ArtifactRef {
     throw invalidInput(`steps.${input.stepId}.with.${key}: must be a ${key} artifact`, `use "\${{ steps.<id>.outputs.${key} }}" of a ${key === 'corpus' ? 'corpus/download' : 'tokenizer/wordpiece'} step`);
   }
   return value;
-}
-
-/** The corpus artifact is corpus.txt itself, or a directory holding one. */
-async function corpusPath(deps: ActivityDeps, corpus: ArtifactRef): Promise<string> {
-  const file = deps.store.pathOf(corpus);
-  const stat = await fs.stat(file);
-  return stat.isDirectory() ? path.join(file, 'corpus.txt') : file;
-}
-
-/** At most one heartbeat a second; a cancelled activity stops at the next document. */
-function heartbeats(context: Context): (progress: PretrainingProgress) => void {
-  let last = 0;
-  return (progress) => {
-    context.cancellationSignal.throwIfAborted();
-    const now = Date.now();
-    if (now - last < HEARTBEAT_EVERY_MS) return;
-    last = now;
-    context.heartbeat(progress);
-  };
 }
 
 const KEYS: Array<[string, keyof PretrainingOptions, 'number' | 'boolean']> = [

@@ -9,9 +9,8 @@ import { ChecksumError, CorpusInputError } from '../nlp/corpus/errors';
 import { parseCorpusInputs } from '../nlp/corpus/inputs';
 import type { CorpusProgress } from '../nlp/corpus/types';
 import type { ActivityDeps, StepActivity } from './deps';
+import { throttledHeartbeat } from './progress';
 import { invalidInput, nonRetryable } from './failures';
-
-const HEARTBEAT_EVERY_MS = 1_000;
 
 /** `corpus/download@v1`: urls, files and built-in datasets -> corpus.txt in BERT's document format, in the store. */
 export function corpusDownload(deps: ActivityDeps): StepActivity {
@@ -36,7 +35,7 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       baseDir: input.baseDir,
       workDir: deps.workDir,
       minSentenceChars,
-      onProgress: heartbeats(context),
+      onProgress: throttledHeartbeat<CorpusProgress>(context),
       signal: context.cancellationSignal,
     });
     const { documents, sentences, words, bytes } = stats;
@@ -46,17 +45,6 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
-}
-
-/** Heartbeats at most once a second; the details say how far the download or the writing is. */
-function heartbeats(context: Context): (progress: CorpusProgress) => void {
-  let last = 0;
-  return (progress) => {
-    const now = Date.now();
-    if (now - last < HEARTBEAT_EVERY_MS) return;
-    last = now;
-    context.heartbeat(progress);
-  };
 }
 
 /** Library errors become Temporal failures here, so nlp/ stays free of Temporal. Anything else is retryable. */

@@ -10,9 +10,8 @@ import { loadDataset } from '../nlp/dataset/load';
 import { SPLIT_NAMES, type DatasetProgress } from '../nlp/dataset/types';
 import type { ArtifactRef } from '../store/types';
 import type { ActivityDeps, StepActivity } from './deps';
+import { throttledHeartbeat } from './progress';
 import { invalidInput, nonRetryable } from './failures';
-
-const HEARTBEAT_EVERY_MS = 1_000;
 
 /** `dataset/load@v1`: labelled csv/tsv/jsonl or a built-in dataset -> train/validation/test jsonl and labels.json. */
 export function datasetLoad(deps: ActivityDeps): StepActivity {
@@ -38,7 +37,7 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       outDir: staging,
       baseDir: input.baseDir,
       workDir: deps.workDir,
-      onProgress: heartbeats(context),
+      onProgress: throttledHeartbeat<DatasetProgress>(context),
       signal: context.cancellationSignal,
     });
     const num_labels = labels.names.length;
@@ -57,17 +56,6 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
-}
-
-/** Heartbeats at most once a second; the details say how far the download or the reading is. */
-function heartbeats(context: Context): (progress: DatasetProgress) => void {
-  let last = 0;
-  return (progress) => {
-    const now = Date.now();
-    if (now - last < HEARTBEAT_EVERY_MS) return;
-    last = now;
-    context.heartbeat(progress);
-  };
 }
 
 /** Library errors become Temporal failures here, so nlp/ stays free of Temporal. Anything else is retryable. */

@@ -11,9 +11,8 @@ import { trainTokenizer, type TrainProgress } from '../nlp/tokenizer/trainer';
 import { loadVocab } from '../nlp/tokenizer/vocab';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
 import type { ActivityDeps, StepActivity } from './deps';
+import { corpusPath, throttledHeartbeat } from './progress';
 import { invalidInput } from './failures';
-
-const HEARTBEAT_EVERY_MS = 1_000;
 
 interface WordpieceInputs {
   corpus?: ArtifactRef;
@@ -38,8 +37,8 @@ export function tokenizerWordpiece(deps: ActivityDeps): StepActivity {
 async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const context = Context.current();
   const inputs = parseInputs(input);
-  const onProgress = heartbeats(context);
-  const corpusFile = inputs.corpus && (await corpusPath(deps, inputs.corpus));
+  const onProgress = throttledHeartbeat<TrainProgress>(context, { stopOnCancel: true });
+  const corpusFile = inputs.corpus && (await corpusPath(deps.store, inputs.corpus));
 
   let tokenizer: BertTokenizer;
   let words: WordCounts | undefined;
@@ -82,25 +81,6 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
-}
-
-/** The corpus artifact is corpus.txt itself, or a directory holding one. */
-async function corpusPath(deps: ActivityDeps, corpus: ArtifactRef): Promise<string> {
-  const file = deps.store.pathOf(corpus);
-  const stat = await fs.stat(file);
-  return stat.isDirectory() ? path.join(file, 'corpus.txt') : file;
-}
-
-/** At most one heartbeat a second; a cancelled activity stops at the next progress report. */
-function heartbeats(context: Context): (progress: TrainProgress) => void {
-  let last = 0;
-  return (progress) => {
-    context.cancellationSignal.throwIfAborted();
-    const now = Date.now();
-    if (now - last < HEARTBEAT_EVERY_MS) return;
-    last = now;
-    context.heartbeat(progress);
-  };
 }
 
 /** The compiler validated `with` against the schema; this re-checks what the code relies on. */

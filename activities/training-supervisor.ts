@@ -7,8 +7,7 @@ import type { TrainingHooks, TrainingSignals } from '../nlp/bert/training-runner
 import type { CheckpointRecord } from '../store/checkpoints';
 import { cancellationSignals } from './training-signals';
 import type { ActivityDeps } from './deps';
-
-const HEARTBEAT_EVERY_MS = 1_000;
+import { HEARTBEAT_EVERY_MS } from './progress';
 
 /** What every training heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
 export interface TrainingHeartbeat {
