@@ -4,9 +4,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { datasetLoad } from '../../../activities/dataset-load';
@@ -15,6 +12,7 @@ import { loadSplit } from '../../../nlp/dataset/split-file';
 import { ArtifactStore } from '../../../store/artifacts';
 import type { ArtifactRef } from '../../../store/types';
 import { FIXTURES, tempDir } from './helpers';
+import { failureOf, runStepActivity } from '../../helpers/activity';
 
 let dir: string;
 let store: ArtifactStore;
@@ -39,20 +37,9 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function runStep(inputs: { [key: string]: Json }, heartbeats: unknown[] = []): Promise<StepResult> {
-  const env = new MockActivityEnvironment({ attempt: 3 }, { logger: new DefaultLogger('ERROR') });
-  env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+function runStep(inputs: { [key: string]: Json }, heartbeats: unknown[] = []): Promise<StepResult> {
   const activity = datasetLoad({ store, workDir: path.join(dir, 'work'), log: () => undefined });
-  return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'data', baseDir: FIXTURES, inputs });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
+  return runStepActivity(activity, { stepId: 'data', baseDir: FIXTURES, inputs }, { attempt: 3, heartbeats });
 }
 
 describe('dataset/load@v1', () => {

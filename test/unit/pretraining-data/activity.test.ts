@@ -2,9 +2,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { bertPretrainingData } from '../../../activities/bert-pretraining-data';
@@ -14,6 +11,7 @@ import { saveTokenizer } from '../../../nlp/tokenizer/tokenizer';
 import { ArtifactStore } from '../../../store/artifacts';
 import type { ArtifactRef } from '../../../store/types';
 import { syntheticDocs, tinyTokenizer, writeCorpus } from './helpers';
+import { failureOf, runStepActivity } from '../../helpers/activity';
 
 let dir: string;
 let store: ArtifactStore;
@@ -33,20 +31,9 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
-  const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
-  env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
   const activity = bertPretrainingData({ store, workDir: path.join(dir, 'work'), log: () => undefined });
-  return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'pretraining-data', baseDir: dir, inputs });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
+  return runStepActivity(activity, { stepId: 'pretraining-data', baseDir: dir, inputs }, { attempt: 1, heartbeats });
 }
 
 const WITH = { max_seq_length: 32, max_predictions_per_seq: 5, dupe_factor: 2, validation_fraction: 0.2, seed: 3, shard_size: 16 };

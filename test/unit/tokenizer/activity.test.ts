@@ -2,9 +2,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { tokenizerWordpiece } from '../../../activities/tokenizer-wordpiece';
@@ -12,6 +9,7 @@ import type { Json, StepResult } from '../../../compiler/types';
 import { loadTokenizer } from '../../../nlp/tokenizer/tokenizer';
 import { ArtifactStore } from '../../../store/artifacts';
 import type { ArtifactRef } from '../../../store/types';
+import { failureOf, runStepActivity } from '../../helpers/activity';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/tokenizer');
 let dir: string;
@@ -32,20 +30,9 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
-  const env = new MockActivityEnvironment({ attempt: 2 }, { logger: new DefaultLogger('ERROR') });
-  env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
   const activity = tokenizerWordpiece({ store, workDir: path.join(dir, 'work'), log: () => undefined });
-  return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'tokenizer', baseDir: FIXTURES, inputs });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplicationFailure);
-  return error as ApplicationFailure;
+  return runStepActivity(activity, { stepId: 'tokenizer', baseDir: FIXTURES, inputs }, { attempt: 2, heartbeats });
 }
 
 const DEFAULTS = { min_frequency: 2, lowercase: true, strip_accents: null, handle_chinese_chars: true, clean_text: true };
