@@ -107,7 +107,6 @@ export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}
 
   const start = (step: PlanStep) => {
     const state = byId.get(step.id)!;
-    const scope = new CancellationScope();
     state.status = 'running';
     state.attempt = 1;
     state.startedAt = now();
@@ -129,6 +128,7 @@ export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}
       inputs: resolveInputs(step.inputs, outputs) as StepInput['inputs'],
     };
     const call = activityFor(step);
+    const scope = new CancellationScope();
     const done = scope
       .run(() => call(input))
       .then((result) => {
