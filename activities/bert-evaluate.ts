@@ -15,9 +15,9 @@ import { FinetuneDataError } from '../nlp/finetune/examples';
 import { ClassifierLoadError } from '../nlp/finetune/saved-classifier';
 import { PretrainingDataError } from '../nlp/pretraining-data/errors';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
-import type { ActivityDeps, StepActivity } from './deps';
+import type { ActivityDeps } from './deps';
 import { HEARTBEAT_EVERY_MS } from './progress';
-import { invalidInput, nonRetryable } from './failures';
+import { invalidInput, nonRetryable, translatingErrors } from './failures';
 
 export const REPORT_FORMAT = 'kiln/evaluation-report@1';
 
@@ -33,15 +33,7 @@ interface EvaluateInputs {
   backend: BackendChoice;
 }
 
-export function bertEvaluate(deps: ActivityDeps): StepActivity {
-  return async (input) => {
-    try {
-      return await run(deps, input);
-    } catch (error) {
-      throw toFailure(error, input.stepId);
-    }
-  };
-}
+export const bertEvaluate = translatingErrors(run, toFailure);
 
 async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const context = Context.current();

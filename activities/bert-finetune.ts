@@ -23,8 +23,8 @@ import { isArtifactRef, type ArtifactRef } from '../store/types';
 import type { FinetuneProgress } from '../nlp/finetune/loop';
 import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
 import { checkpointHint } from './training-signals';
-import type { ActivityDeps, StepActivity } from './deps';
-import { invalidInput, nonRetryable } from './failures';
+import type { ActivityDeps } from './deps';
+import { invalidInput, nonRetryable, translatingErrors } from './failures';
 
 /** What every heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
 export interface FinetuneHeartbeat extends TrainingHeartbeat {
@@ -34,15 +34,7 @@ export interface FinetuneHeartbeat extends TrainingHeartbeat {
   tokens_per_sec: number | null;
 }
 
-export function bertFinetune(deps: ActivityDeps): StepActivity {
-  return async (input) => {
-    try {
-      return await run(deps, input);
-    } catch (error) {
-      throw toFailure(error, input.stepId);
-    }
-  };
-}
+export const bertFinetune = translatingErrors(run, toFailure);
 
 async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const context = Context.current();

@@ -17,8 +17,8 @@ import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
 import { checkpointRoot } from '../store/checkpoints';
 import { isArtifactRef, type ArtifactRef } from '../store/types';
-import type { ActivityDeps, StepActivity } from './deps';
-import { invalidInput, nonRetryable } from './failures';
+import type { ActivityDeps } from './deps';
+import { invalidInput, nonRetryable, translatingErrors } from './failures';
 import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
 import { checkpointHint } from './training-signals';
 
@@ -28,15 +28,7 @@ export interface PretrainHeartbeat extends TrainingHeartbeat {
   tokens_per_sec: number | null;
 }
 
-export function bertPretrain(deps: ActivityDeps): StepActivity {
-  return async (input) => {
-    try {
-      return await run(deps, input);
-    } catch (error) {
-      throw toFailure(error, input.stepId);
-    }
-  };
-}
+export const bertPretrain = translatingErrors(run, toFailure);
 
 async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const context = Context.current();

@@ -8,20 +8,12 @@ import { buildCorpus } from '../nlp/corpus/build';
 import { ChecksumError, CorpusInputError } from '../nlp/corpus/errors';
 import { parseCorpusInputs } from '../nlp/corpus/inputs';
 import type { CorpusProgress } from '../nlp/corpus/types';
-import type { ActivityDeps, StepActivity } from './deps';
+import type { ActivityDeps } from './deps';
 import { throttledHeartbeat } from './progress';
-import { invalidInput, nonRetryable } from './failures';
+import { invalidInput, nonRetryable, translatingErrors } from './failures';
 
 /** `corpus/download@v1`: urls, files and built-in datasets -> corpus.txt in BERT's document format, in the store. */
-export function corpusDownload(deps: ActivityDeps): StepActivity {
-  return async (input) => {
-    try {
-      return await run(deps, input);
-    } catch (error) {
-      throw toFailure(error);
-    }
-  };
-}
+export const corpusDownload = translatingErrors(run, toFailure);
 
 async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const context = Context.current();

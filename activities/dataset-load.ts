@@ -9,20 +9,12 @@ import { parseDatasetInputs } from '../nlp/dataset/inputs';
 import { loadDataset } from '../nlp/dataset/load';
 import { SPLIT_NAMES, type DatasetProgress } from '../nlp/dataset/types';
 import type { ArtifactRef } from '../store/types';
-import type { ActivityDeps, StepActivity } from './deps';
+import type { ActivityDeps } from './deps';
 import { throttledHeartbeat } from './progress';
-import { invalidInput, nonRetryable } from './failures';
+import { invalidInput, nonRetryable, translatingErrors } from './failures';
 
 /** `dataset/load@v1`: labelled csv/tsv/jsonl or a built-in dataset -> train/validation/test jsonl and labels.json. */
-export function datasetLoad(deps: ActivityDeps): StepActivity {
-  return async (input) => {
-    try {
-      return await run(deps, input);
-    } catch (error) {
-      throw toFailure(error, input.stepId);
-    }
-  };
-}
+export const datasetLoad = translatingErrors(run, toFailure);
 
 async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
   const context = Context.current();
