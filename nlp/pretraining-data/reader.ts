@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import type { PretrainingBatch } from '../bert/batch';
+import { emptyBatch } from '../bert/empty-batch';
 import { CounterRng } from '../bert/rng';
 import { PretrainingDataError, REBUILD_HINT } from './errors';
 import { HEADER_BYTES, checkHeader, recordLayout, type RecordLayout } from './format';
@@ -139,18 +140,7 @@ function openSplit(name: SplitName, shards: OpenShard[], counts: number[], layou
 function decodeBatch(buffer: Buffer, batchSize: number, layout: RecordLayout, fileOf: (i: number) => string): PretrainingBatch {
   const { maxSeqLength: s, maxPredictions: p, idBytes, recordBytes } = layout;
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const batch: PretrainingBatch = {
-    inputIds: new Int32Array(batchSize * s),
-    segmentIds: new Int32Array(batchSize * s),
-    inputMask: new Int32Array(batchSize * s),
-    maskedPositions: new Int32Array(batchSize * p),
-    maskedIds: new Int32Array(batchSize * p),
-    maskedWeights: new Float32Array(batchSize * p),
-    nspLabels: new Int32Array(batchSize),
-    batchSize,
-    seqLength: s,
-    maxPredictions: p,
-  };
+  const batch = emptyBatch(batchSize, s, p);
   const id = idBytes === 4 ? (o: number) => view.getInt32(o, true) : (o: number) => view.getUint16(o, true);
   for (let i = 0; i < batchSize; i++) {
     const at = i * recordBytes;

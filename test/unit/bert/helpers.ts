@@ -1,5 +1,6 @@
 // Shared fixtures for the BERT unit tests: tiny configs and fixed random batches.
 import type { PretrainingBatch } from '../../../nlp/bert/batch';
+import { emptyBatch } from '../../../nlp/bert/empty-batch';
 import { resolveBertConfig, type BertConfig } from '../../../nlp/bert/config';
 import { CounterRng } from '../../../nlp/bert/rng';
 
@@ -22,18 +23,7 @@ export function randomBatch(
   const b = batchSize;
   const s = seqLength;
   const p = maxPredictions;
-  const batch: PretrainingBatch = {
-    inputIds: new Int32Array(b * s),
-    segmentIds: new Int32Array(b * s),
-    inputMask: new Int32Array(b * s),
-    maskedPositions: new Int32Array(b * p),
-    maskedIds: new Int32Array(b * p),
-    maskedWeights: new Float32Array(b * p),
-    nspLabels: new Int32Array(b),
-    batchSize: b,
-    seqLength: s,
-    maxPredictions: p,
-  };
+  const batch = emptyBatch(b, s, p);
   for (let r = 0; r < b; r++) {
     const len = r === b - 1 ? s - 3 : s;
     for (let i = 0; i < len; i++) {

@@ -1,6 +1,7 @@
 // Tiny in-memory pretraining data and configs for the loop tests: every instance is a pure function of
 // (seed, index), as the real data reader's are.
 import type { PretrainingBatch } from '../../../nlp/bert/batch';
+import { emptyBatch } from '../../../nlp/bert/empty-batch';
 import type { BatchSource } from '../../../nlp/bert/data-order';
 import { CounterRng } from '../../../nlp/bert/rng';
 import { resolvePretrainConfig, type PretrainConfig, type PretrainInputs } from '../../../nlp/bert/train-config';
@@ -46,18 +47,7 @@ export function memorySource(instances: number, seed: number): BatchSource & { r
     async readBatch(indices: readonly number[]): Promise<PretrainingBatch> {
       reads.push([...indices]);
       const b = indices.length;
-      const batch: PretrainingBatch = {
-        inputIds: new Int32Array(b * SEQ),
-        segmentIds: new Int32Array(b * SEQ),
-        inputMask: new Int32Array(b * SEQ),
-        maskedPositions: new Int32Array(b * PREDS),
-        maskedIds: new Int32Array(b * PREDS),
-        maskedWeights: new Float32Array(b * PREDS),
-        nspLabels: new Int32Array(b),
-        batchSize: b,
-        seqLength: SEQ,
-        maxPredictions: PREDS,
-      };
+      const batch = emptyBatch(b, SEQ, PREDS);
       indices.forEach((index, r) => {
         const rng = CounterRng.fromSeed(seed, `instance-${index}`);
         const len = index % 2 === 1 ? SEQ - 4 : SEQ;
