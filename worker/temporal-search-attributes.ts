@@ -1,14 +1,9 @@
 import type { Connection } from '@temporalio/client';
 
-/** The Keyword search attributes kiln sets on runs, so runs can be listed by pipeline, plan, status, etc. */
-export const KILN_SEARCH_ATTRIBUTES = [
-  'KilnPipeline',
-  'KilnPlanHash',
-  'KilnStatus',
-  'KilnStep',
-  'KilnResumedFrom',
-  'KilnModel',
-] as const;
+import { KILN_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
+
+/** The Keyword search attributes kiln sets on runs (defined beside the workflow that sets them), by name. */
+export const KILN_SEARCH_ATTRIBUTES: readonly string[] = KILN_SEARCH_ATTRIBUTE_KEYS.map((key) => key.name);
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (@temporalio/proto is not a direct dependency). */
 const INDEXED_VALUE_TYPE_KEYWORD = 2;

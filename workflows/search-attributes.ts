@@ -9,11 +9,5 @@ export const KilnStep = defineSearchAttributeKey('KilnStep', 'KEYWORD');
 export const KilnResumedFrom = defineSearchAttributeKey('KilnResumedFrom', 'KEYWORD');
 export const KilnModel = defineSearchAttributeKey('KilnModel', 'KEYWORD');
 
-export const KILN_SEARCH_ATTRIBUTE_NAMES = [
-  'KilnPipeline',
-  'KilnPlanHash',
-  'KilnStatus',
-  'KilnStep',
-  'KilnResumedFrom',
-  'KilnModel',
-] as const;
+/** Every attribute kiln sets: registered by the embedded server and `registerSearchAttributes`. */
+export const KILN_SEARCH_ATTRIBUTE_KEYS = [KilnPipeline, KilnPlanHash, KilnStatus, KilnStep, KilnResumedFrom, KilnModel] as const;
