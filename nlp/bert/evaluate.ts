@@ -11,7 +11,7 @@ export interface EvalMetrics {
   perplexity: number; // exp(mlm_loss)
   nsp_loss: number;
   nsp_accuracy: number;
-  instances: number;
+  instances: number; // validation instances evaluated
 }
 
 /**

@@ -3,6 +3,8 @@
 // step, so it reads as if training had never stopped.
 import fs from 'node:fs';
 
+import type { EvalMetrics } from './evaluate';
+
 export interface TrainRecord {
   split: 'train';
   step: number;
@@ -17,17 +19,11 @@ export interface TrainRecord {
   elapsed: number; // seconds of training, over all attempts
 }
 
-export interface EvalRecord {
+/** An evaluation pass as its JSONL line: the metrics of evaluate.ts, when (step) and after how long. */
+export interface EvalRecord extends EvalMetrics {
   split: 'validation';
   step: number;
-  loss: number;
-  mlm_loss: number;
-  mlm_accuracy: number;
-  perplexity: number; // exp(mlm_loss)
-  nsp_loss: number;
-  nsp_accuracy: number;
-  instances: number; // validation instances evaluated
-  elapsed: number;
+  elapsed: number; // seconds of training, over all attempts
 }
 
 export type MetricsRecord = TrainRecord | EvalRecord;
