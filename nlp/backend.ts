@@ -10,6 +10,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 import { registerUnsortedSegmentSum } from './kernels/unsorted-segment-sum';
 import { patchWasmUnpack } from './kernels/wasm-unpack';
+import { prepareNativeEnvironment } from './native-env';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -20,6 +21,8 @@ export interface BackendInfo {
   threads: number;
   /** wasm: 128-bit SIMD in use; native TensorFlow: true (it vectorises itself); cpu: false. */
   simd: boolean;
+  /** Native TensorFlow's version (e.g. "2.18.0"); absent on the JS backends. */
+  tensorflow?: string;
 }
 
 /** The backend asked for cannot run here; the message says what to install or choose instead. */
@@ -66,6 +69,7 @@ export function gpuVisible(): boolean {
 /** Imports a native package, or explains why it cannot be used. Returns null when it is not importable. */
 async function importNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<string | null> {
   const pkg: string = NATIVE_PACKAGES[name];
+  prepareNativeEnvironment();
   try {
     await import(pkg); // a variable specifier: these packages are optional and usually absent
     return null;
@@ -88,7 +92,8 @@ async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<BackendIn
   if (!(await activate('tensorflow'))) {
     return `${NATIVE_PACKAGES[name]} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core (versions differ?)`;
   }
-  return { name, threads: availableParallelism(), simd: true };
+  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  return { name, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || availableParallelism(), simd: true, tensorflow: binding?.TF_Version };
 }
 
 async function tryWasm(): Promise<BackendInfo | string> {
@@ -105,9 +110,9 @@ async function tryCpu(): Promise<BackendInfo | string> {
 function installHint(name: BackendName): string {
   switch (name) {
     case 'tfjs-node-gpu':
-      return 'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.8 and cuDNN 8, or use backend: auto';
+      return 'run `kiln setup tensorflow --gpu` (TensorFlow 2.18 for CUDA 12; `kiln setup status` says what is missing), or use backend: auto';
     case 'tfjs-node':
-      return 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (its install script downloads libtensorflow), or use backend: wasm';
+      return 'run `kiln setup tensorflow` (builds it against TensorFlow 2.18 from Maven Central; `kiln setup status` says what is missing), or use backend: wasm';
     default:
       return `reinstall @tensorflow/tfjs-backend-${name} (npm ci), or use backend: auto`;
   }

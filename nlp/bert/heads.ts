@@ -1,7 +1,7 @@
 // Pretraining heads: masked-LM over the masked positions only, and next-sentence prediction on [CLS].
 import * as tf from '@tensorflow/tfjs-core';
 
-import { dense, gelu, layerNorm, matMul2d } from './ops';
+import { dense, gelu, layerNorm, matMulTransposeB } from './ops';
 import type { DenseParams, MlmHeadParams } from './params';
 
 // sequence [batch*seq, hidden], flatPositions [batch*pred] (row b*seq + position) → [batch*pred, hidden]
@@ -12,8 +12,7 @@ export function gatherPositions(sequence: tf.Tensor2D, flatPositions: tf.Tensor1
 // x [n, hidden] → logits [n, vocab]; the output matrix is the word embedding table (tied)
 export function mlmLogits(p: MlmHeadParams, wordEmbeddings: tf.Variable, x: tf.Tensor2D, eps: number): tf.Tensor2D {
   const t = layerNorm(gelu(dense(x, p.transform)), p.layerNorm, eps); // [n, hidden]
-  // An explicit transpose keeps the matmul untransposed (wasm fast path).
-  const logits = matMul2d(t, tf.transpose(wordEmbeddings as tf.Tensor2D)); // [n, vocab]
+  const logits = matMulTransposeB(t, wordEmbeddings as tf.Tensor2D); // [n, vocab]
   return tf.add(logits, p.outputBias);
 }
 

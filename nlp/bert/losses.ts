@@ -1,8 +1,12 @@
 // Pretraining losses and accuracies, as google-research/bert computes them.
 import * as tf from '@tensorflow/tfjs-core';
 
+import { sparseCrossEntropy, tensorflowBackend } from './native-ops';
+
 // logits [n, classes], labels [n] int32 → [n] negative log-likelihood
 export function negLogLikelihood(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+  const native = tensorflowBackend();
+  if (native) return sparseCrossEntropy(native, logits, labels);
   const logProbs = tf.logSoftmax(logits); // [n, classes]
   return tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), logProbs), -1)) as tf.Tensor1D;
 }

@@ -1,14 +1,30 @@
-// Differentiable building blocks. Matmuls are 2-D with gradients that transpose explicitly: wasm's
-// XNNPACK fast path needs untransposed, unbatched operands, and the stock matMul gradient uses
-// transposed matmuls that fall back to a naive loop (≈ 5× slower; reference/TFJS-WASM.md).
+// Differentiable building blocks, shaped per backend. On wasm, matmuls are 2-D with gradients that transpose
+// explicitly: XNNPACK's fast path needs untransposed, unbatched operands, and the stock matMul gradient uses
+// transposed matmuls that fall back to a naive loop (≈ 5× slower; reference/TFJS-WASM.md). Elsewhere (native
+// TensorFlow above all) every op dispatch costs ~10–20 µs and transposed batched matmuls are native, so the
+// stock ops and gradients with the fewest kernels win. Both shapes compute the same function (test/unit/bert/parity).
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { DenseParams, LayerNormParams } from './params';
 
 type Grad = tf.GradSaveFunc;
 
+/** `unbatched`: wasm's shapes (2-D matmuls, one per sequence and head). `batched`: batched matmuls, stock gradients. */
+export type OpShapes = 'unbatched' | 'batched';
+
+let forcedShapes: OpShapes | null = null;
+
+/** The shapes the current backend wants; `forceOpShapes` overrides it (the parity tests run both on one backend). */
+export function opShapes(): OpShapes {
+  return forcedShapes ?? (tf.getBackend() === 'wasm' ? 'unbatched' : 'batched');
+}
+
+export function forceOpShapes(shapes: OpShapes | null): void {
+  forcedShapes = shapes;
+}
+
 /** a [m, k] × b [k, n] → [m, n]. */
-export const matMul2d = tf.customGrad((...args) => {
+const matMul2dUnbatched = tf.customGrad((...args) => {
   const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, Grad];
   save([a, b]);
   return {
@@ -21,8 +37,19 @@ export const matMul2d = tf.customGrad((...args) => {
   };
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
+/** a [m, k] × b [k, n] → [m, n]. */
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return opShapes() === 'unbatched' ? matMul2dUnbatched(a, b) : tf.matMul(a, b);
+}
+
+/** a [m, k] × bᵀ, b [n, k] → [m, n]; e.g. logits over a tied embedding table. */
+export function matMulTransposeB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  // unbatched: an explicit transpose keeps the matmul on wasm's fast path
+  return opShapes() === 'unbatched' ? matMul2dUnbatched(a, tf.transpose(b)) : tf.matMul(a, b, false, true);
+}
+
 /** x [m, in] × kernel [in, out] + bias [out] → [m, out]. */
-const denseOp = tf.customGrad((...args) => {
+const denseUnbatched = tf.customGrad((...args) => {
   const [x, kernel, bias, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Grad];
   save([x, kernel]);
   return {
@@ -37,17 +64,54 @@ const denseOp = tf.customGrad((...args) => {
 
 // x [rows, in] → [rows, out]
 export function dense(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
-  return denseOp(x, p.kernel as tf.Tensor2D, p.bias as tf.Tensor1D);
+  const kernel = p.kernel as tf.Tensor2D;
+  // batched: tf.fused.matMul adds three reshapes around the op; a plain matmul and add are two kernels
+  return opShapes() === 'unbatched' ? denseUnbatched(x, kernel, p.bias as tf.Tensor1D) : tf.add(tf.matMul(x, kernel), p.bias);
 }
 
-// x [rows, n] → [rows, n], normalised over the last axis
+// x [rows, n] → [rows, n], normalised over the last axis. The gradient is written out (∂x = r·(g − mean(g) −
+// x̂·mean(g·x̂)), g = ∂y·γ): autodiff through moments() takes about twice the passes over [rows, n].
 export function layerNorm(x: tf.Tensor2D, p: LayerNormParams, eps: number): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true); // [rows, 1] each
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  return tf.add(tf.mul(normed, p.gamma), p.beta);
+  return layerNormOp(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, eps);
 }
 
-/** Exact (erf) GELU, as BERT uses. */
-export function gelu<T extends tf.Tensor>(x: T): T {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+const layerNormOps = new Map<number, (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D>();
+
+function layerNormOp(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
+  let op = layerNormOps.get(eps);
+  if (!op) {
+    op = tf.customGrad((...args) => {
+      const [input, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, Grad];
+      const { mean, variance } = tf.moments(input, -1, true); // [rows, 1] each
+      const rstd = tf.rsqrt(tf.add(variance, eps)); // [rows, 1]
+      const normed = tf.mul(tf.sub(input, mean), rstd); // x̂ [rows, n]
+      save([normed, rstd, g]);
+      return {
+        value: tf.add(tf.mul(normed, g), b),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xhat, r, gam] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          const dxhat = tf.mul(dy, gam); // [rows, n]
+          const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))), r);
+          return [dx, tf.sum(tf.mul(dy, xhat), 0), tf.sum(dy, 0)];
+        },
+      };
+    }) as (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
+    layerNormOps.set(eps, op);
+  }
+  return op(x, gamma, beta);
 }
+
+/** Exact (erf) GELU, as BERT uses: x·Φ(x). Its derivative Φ(x) + x·φ(x) is written out (7 passes, autodiff 10). */
+export const gelu = tf.customGrad((...args) => {
+  const [x, save] = args as [tf.Tensor, Grad];
+  const cdf = tf.add(tf.mul(tf.erf(tf.mul(x, Math.SQRT1_2)), 0.5), 0.5); // Φ(x)
+  save([x, cdf]);
+  return {
+    value: tf.mul(x, cdf),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, scdf] = saved as [tf.Tensor, tf.Tensor];
+      const xPdf = tf.mul(tf.mul(sx, 1 / Math.sqrt(2 * Math.PI)), tf.exp(tf.mul(tf.square(sx), -0.5))); // x·φ(x)
+      return [tf.mul(dy, tf.add(scdf, xPdf))];
+    },
+  };
+}) as <T extends tf.Tensor>(x: T) => T;

@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 
 import type { CheckpointRecord } from '../../store/checkpoints';
+import { prepareNativeEnvironment } from '../native-env';
 import type { TrainProgress } from './train-loop';
 import { TrainingThreadError, type ThreadMessage, type TrainingJob, type TrainingThreadResult } from './training-job';
 
@@ -41,6 +42,7 @@ export function runTrainingThread<J = TrainingJob, R = TrainingThreadResult, P =
   };
   if (stopSignal?.aborted) requestStop();
   stopSignal?.addEventListener('abort', requestStop, { once: true });
+  prepareNativeEnvironment(); // before the thread loads TensorFlow: only this thread's env reaches the C library
   // execArgv [] : the parent's --import flags (tsx) do not apply to threads; the boot file registers tsx itself.
   const worker = new Worker(BOOT, { workerData: { entry, job, stop }, execArgv: [] });
   return new Promise<R>((resolve, reject) => {

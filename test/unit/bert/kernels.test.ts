@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { BackendUnavailableError, initBackend } from '../../../nlp/backend';
 
@@ -27,10 +27,20 @@ describe('backend and kernel fixes', () => {
     expect(await initBackend('wasm')).toEqual({ name: 'wasm', threads: 1, simd: true });
   });
 
-  it('names the package to install when a native backend is missing', async () => {
-    const err = await initBackend('tfjs-node').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect((err as Error).message).toMatch(/backend 'tfjs-node' is not available: @tensorflow\/tfjs-node could not be loaded/);
-    expect((err as Error).message).toMatch(/npm install @tensorflow\/tfjs-node@4\.22\.0/);
+  it('names the setup command when a native backend is missing', async () => {
+    vi.resetModules();
+    vi.doMock('@tensorflow/tfjs-node', () => {
+      throw new Error("Cannot find package '@tensorflow/tfjs-node'");
+    });
+    try {
+      const fresh = await import('../../../nlp/backend');
+      const err = await fresh.initBackend('tfjs-node').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(fresh.BackendUnavailableError);
+      expect((err as Error).message).toMatch(/backend 'tfjs-node' is not available: @tensorflow\/tfjs-node could not be loaded/);
+      expect((err as Error).message).toMatch(/hint: run `kiln setup tensorflow`/);
+    } finally {
+      vi.doUnmock('@tensorflow/tfjs-node');
+      vi.resetModules();
+    }
   });
 });

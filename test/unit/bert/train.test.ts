@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { initBackend } from '../../../nlp/backend';
+import { initBackend, type BackendName } from '../../../nlp/backend';
 import { createBertModel, disposeBertModel, type BertModel } from '../../../nlp/bert/model';
 import { AdamW } from '../../../nlp/bert/optimizer';
 import { resolveAdamWConfig } from '../../../nlp/bert/optimizer-config';
@@ -10,10 +10,10 @@ import { exportTrainingState, importTrainingState, type TrainingState } from '..
 import { deserializeTensors, serializeTensors } from '../../../nlp/bert/tensor-file';
 import { evalStep, trainStep } from '../../../nlp/bert/train-step';
 import { TINY, randomBatch } from './helpers';
+import { nativeBackendForTests } from './native';
 
-beforeAll(async () => {
-  await initBackend('wasm');
-});
+const native = nativeBackendForTests();
+const BACKENDS: BackendName[] = native.run ? ['wasm', native.name] : ['wasm'];
 
 const OPT = resolveAdamWConfig({ learning_rate: 1e-2, warmup_steps: 3, total_steps: 100 });
 
@@ -36,7 +36,11 @@ function roundTrip(state: TrainingState): TrainingState {
   return { tensors: deserializeTensors(serializeTensors(state.tensors)), json: JSON.parse(JSON.stringify(state.json)) };
 }
 
-describe('trainStep', () => {
+for (const backend of BACKENDS) describe(`trainStep on ${backend}`, () => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
   it('overfits a fixed batch within 30 steps', () => {
     const s = setup(1);
     const batch = randomBatch(TINY);
