@@ -27,6 +27,8 @@ const COMMANDS: Array<[name: string, load: () => Promise<Register>]> = [
   ['metrics', async () => (await import('./metrics')).registerMetricsCommands],
   ['tokenize', async () => (await import('./tokenize')).registerTokenizeCommand],
   ['store', async () => (await import('./store')).registerStoreCommands],
+  ['setup', async () => (await import('./setup')).registerSetupCommands],
+  ['doctor', async () => (await import('./setup')).registerDoctorCommand],
 ];
 
 const program = new Command('kiln')

@@ -1,0 +1,46 @@
+// CUDA 12 for the GPU build: TensorFlow 2.18 dlopens libcudart.so.12, cuBLAS, cuDNN 9, cuFFT, cuRAND, cuSOLVER,
+// cuSPARSE and nvJitLink when it starts. They come from a system CUDA install, or from NVIDIA's PyPI wheels.
+import { execFileSync } from 'node:child_process';
+
+import { CUDA_WHEELS } from './pins';
+
+/** The pip command that installs the CUDA libraries TensorFlow 2.18's `and-cuda` extra pins. */
+export function cudaPipCommand(python = 'python3'): string {
+  return `${python} -m pip install ${CUDA_WHEELS.join(' ')}`;
+}
+
+// Every `nvidia/<name>/lib` directory of the `nvidia` namespace package (one per wheel, e.g. nvidia/cublas/lib).
+const LIST_LIB_DIRS = `
+import os, nvidia
+for root in nvidia.__path__:
+    for name in sorted(os.listdir(root)):
+        lib = os.path.join(root, name, "lib")
+        if os.path.isdir(lib):
+            print(lib)
+`;
+
+/**
+ * The `site-packages/nvidia/<wheel>/lib` directories of `python` (NVIDIA's CUDA 12 wheels), for the loader path of a
+ * process that loads tfjs-node-gpu: TensorFlow dlopens CUDA by soname, so they must be on LD_LIBRARY_PATH when
+ * that process starts (or preloaded). Runs python, so call it only when a GPU backend is wanted. Empty when python
+ * or the wheels are missing.
+ */
+export function cudaLibraryDirs(python = 'python3', env: NodeJS.ProcessEnv = process.env): string[] {
+  try {
+    const out = execFileSync(python, ['-c', LIST_LIB_DIRS], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
+    return out.split('\n').map((line) => line.trim()).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** What to tell the user after a GPU setup. */
+export function cudaAdvice(found: string[]): string[] {
+  return [
+    'CUDA 12 at run time: TensorFlow 2.18 loads libcudart.so.12, cuBLAS, cuDNN 9, cuFFT, cuRAND, cuSOLVER, cuSPARSE and nvJitLink when it starts.',
+    '  Either a system CUDA 12 + cuDNN 9 install the loader finds (ldconfig or LD_LIBRARY_PATH), or NVIDIA\'s wheels at the versions TensorFlow 2.18 pins:',
+    `    ${cudaPipCommand()}`,
+    "  kiln adds their site-packages/nvidia/*/lib directories to the loader path of the process that loads tfjs-node-gpu.",
+    found.length > 0 ? `  found ${found.length} of them now: ${found.join(', ')}` : '  none are installed for python3 now.',
+  ];
+}
