@@ -1,6 +1,5 @@
 // Picks and initialises the TF.js backend for training, after registering every gradient
 // (tfjs-core's Node entry registers none) and kiln's kernel fixes (see nlp/kernels/).
-import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 
@@ -10,7 +9,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 import { registerUnsortedSegmentSum } from './kernels/unsorted-segment-sum';
 import { patchWasmUnpack } from './kernels/wasm-unpack';
-import { prepareNativeEnvironment } from './native-env';
+import { gpuVisible, prepareNativeEnvironment } from './native-env';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -53,17 +52,6 @@ function registerKernelFixes(): void {
   registerUnsortedSegmentSum('wasm');
   registerUnsortedSegmentSum('cpu');
   patchWasmUnpack();
-}
-
-/** A GPU the CUDA driver exposes (checked before importing tfjs-node-gpu, which cannot be unloaded). */
-export function gpuVisible(): boolean {
-  const visible = process.env.CUDA_VISIBLE_DEVICES;
-  if (visible !== undefined && (visible.trim() === '' || visible.trim() === '-1')) return false;
-  try {
-    return existsSync('/dev/nvidia0') || readdirSync('/proc/driver/nvidia/gpus').length > 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Imports a native package, or explains why it cannot be used. Returns null when it is not importable. */

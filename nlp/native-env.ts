@@ -1,5 +1,6 @@
 // What native TensorFlow reads from the environment when it loads. Kept apart from backend.ts so that the
 // activity's main thread can prepare it before starting a training thread without loading TF.js itself.
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
@@ -28,4 +29,15 @@ export function prepareNativeEnvironment(): void {
   process.env.OMP_NUM_THREADS ??= threads;
   process.env.TF_DETERMINISTIC_OPS = '1';
   process.env.TF_CPP_MIN_LOG_LEVEL ??= process.env.KILN_LOG_LEVEL === 'DEBUG' ? '0' : '2';
+}
+
+/** A GPU the CUDA driver exposes (checked before importing tfjs-node-gpu, which cannot be unloaded). */
+export function gpuVisible(): boolean {
+  const visible = process.env.CUDA_VISIBLE_DEVICES;
+  if (visible !== undefined && (visible.trim() === '' || visible.trim() === '-1')) return false;
+  try {
+    return existsSync('/dev/nvidia0') || readdirSync('/proc/driver/nvidia/gpus').length > 0;
+  } catch {
+    return false;
+  }
 }

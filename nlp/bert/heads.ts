@@ -1,7 +1,7 @@
 // Pretraining heads: masked-LM over the masked positions only, and next-sentence prediction on [CLS].
 import * as tf from '@tensorflow/tfjs-core';
 
-import { dense, gelu, layerNorm, matMulTransposeB } from './ops';
+import { addBias, dense, gelu, layerNorm, matMulTransposeB } from './ops';
 import type { DenseParams, MlmHeadParams } from './params';
 
 // sequence [batch*seq, hidden], flatPositions [batch*pred] (row b*seq + position) → [batch*pred, hidden]
@@ -13,7 +13,7 @@ export function gatherPositions(sequence: tf.Tensor2D, flatPositions: tf.Tensor1
 export function mlmLogits(p: MlmHeadParams, wordEmbeddings: tf.Variable, x: tf.Tensor2D, eps: number): tf.Tensor2D {
   const t = layerNorm(gelu(dense(x, p.transform)), p.layerNorm, eps); // [n, hidden]
   const logits = matMulTransposeB(t, wordEmbeddings as tf.Tensor2D); // [n, vocab]
-  return tf.add(logits, p.outputBias);
+  return addBias(logits, p.outputBias as tf.Tensor1D);
 }
 
 // sequence [batch*seq, hidden] → [batch, hidden]: tanh(dense(hidden state of [CLS]))

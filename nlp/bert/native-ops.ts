@@ -26,29 +26,6 @@ export function typeAttr(backend: TensorflowBackend, name: string, dtype: 'float
 }
 
 /**
- * Per-row cross-entropy of logits [n, classes] against int32 labels [n] → [n], with TensorFlow's fused kernel:
- * one pass gives the loss and its gradient (softmax − one-hot), where log-softmax, one-hot, multiply and sum
- * would take a dozen passes over [n, classes] forward and backward.
- */
-export function sparseCrossEntropy(backend: TensorflowBackend, logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-  const op = tf.customGrad((...args) => {
-    const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-    const [loss, backprop] = backend.executeMultipleOutputs(
-      'SparseSoftmaxCrossEntropyWithLogits',
-      [typeAttr(backend, 'T', 'float32'), typeAttr(backend, 'Tlabels', 'int32')],
-      [x, labels],
-      2,
-    ) as [tf.Tensor1D, tf.Tensor2D];
-    save([backprop]);
-    return {
-      value: loss,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0]!, tf.expandDims(dy, 1))],
-    };
-  }) as (x: tf.Tensor2D) => tf.Tensor1D;
-  return op(logits);
-}
-
-/**
  * Uniform [0, 1) values of `shape`, a pure function of (shape, seed) computed by TensorFlow's Philox generator:
  * what keeps dropout masks reproducible (the seed comes from a checkpointed stream) without drawing them in JS.
  */
@@ -64,4 +41,10 @@ export function statelessUniform(backend: TensorflowBackend, shape: number[], se
   } finally {
     tf.dispose([shapeTensor, seedTensor]);
   }
+}
+
+/** Σ over rows of x [rows, n] → [n]; TensorFlow's BiasAddGrad does it 5× faster than its generic Sum. */
+export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  const native = tensorflowBackend();
+  return native ? (native.executeSingleOutput('BiasAddGrad', [typeAttr(native, 'T', 'float32')], [x]) as tf.Tensor1D) : tf.sum(x, 0);
 }

@@ -5,6 +5,7 @@
 // stock ops and gradients with the fewest kernels win. Both shapes compute the same function (test/unit/bert/parity).
 import * as tf from '@tensorflow/tfjs-core';
 
+import { columnSums } from './native-ops';
 import type { DenseParams, LayerNormParams } from './params';
 
 type Grad = tf.GradSaveFunc;
@@ -62,11 +63,18 @@ const denseUnbatched = tf.customGrad((...args) => {
   };
 }) as (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
 
+/** x [rows, n] + bias [n]; the bias gradient is a column sum (a fast kernel on TensorFlow, see columnSums). */
+export const addBias = tf.customGrad((...args) => {
+  const [x, bias] = args as [tf.Tensor2D, tf.Tensor1D, Grad];
+  return { value: tf.add(x, bias), gradFunc: (dy: tf.Tensor) => [dy, columnSums(dy as tf.Tensor2D)] };
+}) as (x: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+
 // x [rows, in] → [rows, out]
 export function dense(x: tf.Tensor2D, p: DenseParams): tf.Tensor2D {
   const kernel = p.kernel as tf.Tensor2D;
-  // batched: tf.fused.matMul adds three reshapes around the op; a plain matmul and add are two kernels
-  return opShapes() === 'unbatched' ? denseUnbatched(x, kernel, p.bias as tf.Tensor1D) : tf.add(tf.matMul(x, kernel), p.bias);
+  const bias = p.bias as tf.Tensor1D;
+  // batched: tf.fused.matMul adds three reshapes around the op; a plain matmul and a bias add are two kernels
+  return opShapes() === 'unbatched' ? denseUnbatched(x, kernel, bias) : addBias(tf.matMul(x, kernel), bias);
 }
 
 // x [rows, n] → [rows, n], normalised over the last axis. The gradient is written out (∂x = r·(g − mean(g) −
@@ -92,7 +100,7 @@ function layerNormOp(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps:
           const [xhat, r, gam] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
           const dxhat = tf.mul(dy, gam); // [rows, n]
           const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))), r);
-          return [dx, tf.sum(tf.mul(dy, xhat), 0), tf.sum(dy, 0)];
+          return [dx, columnSums(tf.mul(dy, xhat) as tf.Tensor2D), columnSums(dy as tf.Tensor2D)];
         },
       };
     }) as (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 
-import { BackendUnavailableError, initBackend } from '../../../nlp/backend';
+import { initBackend } from '../../../nlp/backend';
 
 describe('backend and kernel fixes', () => {
   for (const name of ['wasm', 'cpu'] as const) {
