@@ -73,7 +73,7 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       deps,
       input.stepId,
       heartbeat,
-      ({ step, epoch, loss, examples_per_sec, tokens_per_sec }: FinetuneProgress) => ({ step, epoch, loss, examples_per_sec, tokens_per_sec }),
+      ({ step, epoch, loss, examples_per_sec, tokens_per_sec, backend }: FinetuneProgress) => ({ step, epoch, loss, examples_per_sec, tokens_per_sec, ...(backend ? { backend } : {}) }),
       (hooks, signals) => runFinetuneThread(job, hooks, signals),
     );
     const outputs = await storeOutputs(deps, job, result);

@@ -57,7 +57,7 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
       deps,
       input.stepId,
       heartbeat,
-      (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec }),
+      (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
       (hooks, signals) => runTrainingThread(job, hooks, signals),
     );
     const outputs = await storeOutputs(deps, job, result);

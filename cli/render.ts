@@ -74,6 +74,8 @@ export interface TrainingHeartbeat {
   loss: number | null;
   tokens_per_sec: number | null;
   checkpoint: { step: number } | null;
+  /** The TF.js backend training runs on (tfjs-node, wasm, ...). */
+  backend?: string;
 }
 
 /** The heartbeat of a step that reports training progress (step/total), if it is one. */
@@ -87,7 +89,7 @@ export function trainingOf(step: StepState): TrainingHeartbeat | undefined {
 export function trainingPhrases(step: StepState, hb: TrainingHeartbeat): string[] {
   const parts: string[] = [];
   if (hb.loss !== null) parts.push(`loss ${hb.loss.toFixed(3)}`);
-  if (hb.tokens_per_sec) parts.push(`${Math.round(hb.tokens_per_sec).toLocaleString('en-US')} tok/s`);
+  if (hb.tokens_per_sec) parts.push(`${Math.round(hb.tokens_per_sec).toLocaleString('en-US')} tok/s${hb.backend ? ` on ${hb.backend}` : ''}`);
   if (hb.checkpoint) parts.push(`ckpt ${hb.checkpoint.step}`);
   if (step.startedAt && hb.step > 0 && hb.step < hb.total) {
     const elapsed = Date.now() - Date.parse(step.startedAt);

@@ -43,7 +43,8 @@ async function trainingLogs(store: ArtifactStore, steps: StepState[], notes: str
     for (const ref of artifacts(step, 'metrics', 'metrics')) {
       try {
         const rows = readMetrics<MetricsRow>(await metricsFile(store, ref));
-        if (rows.length > 0) logs.push({ step: step.id, type: step.type, digest: ref.digest, rows });
+        const backend = artifacts(step, 'model', 'model')[0]?.meta?.backend;
+        if (rows.length > 0) logs.push({ step: step.id, type: step.type, digest: ref.digest, rows, ...(typeof backend === 'string' ? { backend } : {}) });
         else notes.push(`step ${step.id}: its metrics ${ref.digest} have no lines`);
       } catch (error) {
         notes.push(`step ${step.id}: cannot read metrics ${ref.digest} (${message(error)})`);

@@ -48,7 +48,7 @@ async function trainingLogHtml(log: TrainingLog): Promise<string> {
 <h3>${esc(log.step)}<span class="mono">${esc(log.type)}</span></h3>
 ${trainingCards(log.rows)}
 ${charts.length > 0 ? await figures(charts, log.step) : '<p class="sub">The metrics log has no numeric curves.</p>'}
-<p class="sub">${log.rows.length} metrics lines, from <code>${esc(log.digest)}</code>.</p>
+<p class="sub">${log.rows.length} metrics lines, from <code>${esc(log.digest)}</code>${log.backend ? `; trained on the <code>${esc(log.backend)}</code> backend` : ''}.</p>
 </div>`;
 }
 

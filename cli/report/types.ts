@@ -17,6 +17,8 @@ export interface TrainingLog {
   type: string;
   digest: string;
   rows: MetricsRow[];
+  /** The TF.js backend that trained the step's model (its artifact's meta), when it says. */
+  backend?: string;
 }
 
 export interface ClassRow {

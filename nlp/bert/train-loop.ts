@@ -33,6 +33,7 @@ export interface TrainProgress {
   loss: number; // of this step
   learning_rate: number;
   tokens_per_sec: number; // of this step
+  backend?: string; // the TF.js backend, added by the training thread
 }
 
 /** Where checkpoints go; `R` is whatever the sink reports (the store's CheckpointRecord). */

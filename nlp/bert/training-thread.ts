@@ -53,7 +53,7 @@ async function train(job: TrainingJob, stopFlag: Int32Array): Promise<TrainingTh
       metricsFile,
       checkpoints: { save: (step, files) => store.save(step, files, job.identity) },
       resume: latest ? decodeCheckpoint(latest.files) : null,
-      onProgress: (progress) => post({ type: 'progress', progress }),
+      onProgress: (progress) => post({ type: 'progress', progress: { ...progress, backend: backend.name } }),
       onCheckpoint: (checkpoint) => post({ type: 'checkpoint', checkpoint }),
       shouldStop: () => Atomics.load(stopFlag, 0) !== 0,
       log,

@@ -27,6 +27,7 @@ export interface FinetuneProgress {
   learning_rate: number;
   examples_per_sec: number; // of this step
   tokens_per_sec: number; // of this step, padding included (what the CLI shows for every training step)
+  backend?: string; // the TF.js backend, added by the training thread
 }
 
 export interface FinetuneLoopOptions<R> {

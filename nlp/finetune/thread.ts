@@ -63,7 +63,7 @@ async function finetune(job: FinetuneJob, stopFlag: Int32Array): Promise<Finetun
     metricsFile: path.join(job.checkpointDir, METRICS_FILE),
     checkpoints: { save: (step, files) => store.save(step, files, job.identity) },
     resume: latest ? decodeFinetuneCheckpoint(latest.files) : null,
-    onProgress: (progress) => post({ type: 'progress', progress }),
+    onProgress: (progress) => post({ type: 'progress', progress: { ...progress, backend: backend.name } }),
     onCheckpoint: (checkpoint) => post({ type: 'checkpoint', checkpoint }),
     shouldStop: () => Atomics.load(stopFlag, 0) !== 0,
     log,
