@@ -24,6 +24,23 @@ export interface LoopState {
   elapsed_ms: number; // training time over all attempts
   last_train: TrainRecord | null;
   last_eval: EvalRecord | null;
+  /** The backend and thread count the steps so far ran with: bit-exact resume needs the same again. */
+  computed_on?: ComputedOn;
+}
+
+export interface ComputedOn {
+  backend: string;
+  threads: number;
+}
+
+/** A warning when a resume runs where its checkpoint was not computed, else null. */
+export function computedOnChange(saved: ComputedOn | undefined, now: ComputedOn | undefined): string | null {
+  if (!saved || !now || (saved.backend === now.backend && saved.threads === now.threads)) return null;
+  return (
+    `warning: the checkpoint was computed on ${saved.backend} with ${saved.threads} thread(s), this attempt runs on ${now.backend} ` +
+    `with ${now.threads}: training continues, but its weights will differ in the last bits from an uninterrupted run ` +
+    '(pin the backend and KILN_THREADS on every worker for bit-exact resume)'
+  );
 }
 
 interface StateJson {

@@ -10,7 +10,7 @@ import { createBertModel, disposeBertModel, type BertModel } from './model';
 import { AdamW } from './optimizer';
 import { CounterRng } from './rng';
 import { importTrainingState } from './state';
-import { encodeCheckpoint, type LoopState, type PretrainCheckpoint } from './train-checkpoint';
+import { computedOnChange, encodeCheckpoint, type ComputedOn, type LoopState, type PretrainCheckpoint } from './train-checkpoint';
 import type { PretrainConfig } from './train-config';
 import { trainStep } from './train-step';
 
@@ -56,6 +56,8 @@ export interface PretrainLoopOptions<R> {
   /** Asked between steps; true: checkpoint, then return with status 'stopped'. */
   shouldStop?(): boolean;
   log?(message: string): void;
+  /** Recorded in every checkpoint, and compared on resume (bit-exact resume needs the same). */
+  computedOn?: ComputedOn;
 }
 
 export interface PretrainResult<R> {
@@ -92,6 +94,8 @@ export async function runPretraining<R>(options: PretrainLoopOptions<R>): Promis
       rng = new CounterRng(rngState.dropout);
       loop = structuredClone(resume.loop);
       log(`resuming at step ${loop.step} of ${cfg.steps} (epoch ${loop.cursor.epoch}, offset ${loop.cursor.offset})`);
+      const change = computedOnChange(resume.loop.computed_on, options.computedOn);
+      if (change) log(change);
     }
     const metricsLog = new MetricsLog(options.metricsFile, loop.step);
     metrics = metricsLog;
@@ -105,6 +109,7 @@ export async function runPretraining<R>(options: PretrainLoopOptions<R>): Promis
     const checkpoint = async (): Promise<void> => {
       metricsLog.sync();
       loop.elapsed_ms = elapsedMs();
+      if (options.computedOn) loop.computed_on = options.computedOn;
       const files = encodeCheckpoint(model, optimizer, { dropout: rng.state() }, loop, config);
       lastCheckpoint = await options.checkpoints.save(loop.step, files);
       checkpointedStep = loop.step;

@@ -57,6 +57,7 @@ async function train(job: TrainingJob, stopFlag: Int32Array): Promise<TrainingTh
       onCheckpoint: (checkpoint) => post({ type: 'checkpoint', checkpoint }),
       shouldStop: () => Atomics.load(stopFlag, 0) !== 0,
       log,
+      computedOn: { backend: backend.name, threads: backend.threads },
     });
     try {
       if (result.status === 'completed') {

@@ -1,6 +1,7 @@
 // Worker death mid-training, end to end: two `kiln worker` processes, the one training is SIGKILLed, the other
-// resumes from the newest checkpoint and ends with the very same weights. On a server of its own, so no other
-// test's worker (they poll the same queues) can take a step of this run, nor this test's workers one of theirs.
+// resumes from the newest checkpoint and ends with the very same weights, on wasm and on native TensorFlow. On a
+// server of its own, so no other test's worker (they poll the same queues) can take a step of this run, nor this
+// test's workers one of theirs.
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,26 +10,19 @@ import { killAll } from '../helpers/processes';
 import { REFERENCE_FILE, referenceModelDigest } from '../helpers/reference-run';
 import { startTempServer, type TempServer } from '../helpers/temp-server';
 import { killTrainingWorker, type WorkerDeathResult } from '../helpers/worker-death';
+import { nativeBackendForTests } from '../unit/bert/native';
 
 const pipeline = 'test/fixtures/pipelines/durability.yaml'; // 80 steps, checkpoint_every 5, heartbeat_timeout 5s
 const CHECKPOINT_EVERY = 5;
 const HEARTBEAT_TIMEOUT_MS = 5_000;
 
+const native = nativeBackendForTests();
+const BACKENDS = native.run ? ['wasm', native.name] : ['wasm'];
+
 let server: TempServer;
-let reference: string;
-let result: WorkerDeathResult;
 
 beforeAll(async () => {
-  const log = (line: string): void => console.log(`[worker-death] ${line}`);
-  server = await startTempServer('kiln-worker-death-', log);
-  const { env } = server;
-  reference = await referenceModelDigest(pipeline, { env, remember: path.join(inject('kilnHome'), REFERENCE_FILE) });
-  result = await killTrainingWorker({ pipeline, env, address: server.info.address, log });
-  console.log(
-    `[worker-death] SIGKILL → attempt 2 started: ${result.retryStartMs} ms; → its first step: ${result.firstStepMs} ms; ` +
-      `→ its first heartbeat with progress: ${result.progressMs} ms ` +
-      `(heartbeat timeout ${HEARTBEAT_TIMEOUT_MS} ms); steps lost ${result.lastStepBeforeKill - result.resumedFrom}`,
-  );
+  server = await startTempServer('kiln-worker-death-', (line) => console.log(`[worker-death] ${line}`));
 }, 400_000);
 
 afterAll(async () => {
@@ -36,7 +30,23 @@ afterAll(async () => {
   await server?.stop({ remove: true });
 });
 
-describe('a worker killed mid-training', () => {
+for (const backend of BACKENDS) describe(`a worker killed mid-training on ${backend}`, () => {
+  let reference: string;
+  let result: WorkerDeathResult;
+
+  beforeAll(async () => {
+    const log = (line: string): void => console.log(`[worker-death ${backend}] ${line}`);
+    const { env } = server;
+    const sets = [`backend=${backend}`];
+    reference = await referenceModelDigest(pipeline, { env, sets, remember: path.join(inject('kilnHome'), REFERENCE_FILE) });
+    result = await killTrainingWorker({ pipeline, env, sets, address: server.info.address, log });
+    log(
+      `SIGKILL → attempt 2 started: ${result.retryStartMs} ms; → its first step: ${result.firstStepMs} ms; ` +
+        `→ its first heartbeat with progress: ${result.progressMs} ms ` +
+        `(heartbeat timeout ${HEARTBEAT_TIMEOUT_MS} ms); steps lost ${result.lastStepBeforeKill - result.resumedFrom}`,
+    );
+  }, 400_000);
+
   it('the run completes on the other worker with bit-identical weights', () => {
     expect(result.final.status, JSON.stringify(result.final, null, 2)).toBe('COMPLETED');
     const pretrain = result.final.steps.find((s) => s.id === 'pretrain')!;

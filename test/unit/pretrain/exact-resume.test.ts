@@ -1,22 +1,25 @@
 // ARCHITECTURE.md §5: a run interrupted after step k and resumed reaches the same weights as an
-// uninterrupted run, bit for bit, on the same backend.
+// uninterrupted run, bit for bit, on the same backend (and, on native TensorFlow, the same thread count).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { initBackend } from '../../../nlp/backend';
+import { initBackend, type BackendInfo, type BackendName } from '../../../nlp/backend';
 import { readMetrics, type MetricsRecord } from '../../../nlp/bert/metrics-log';
 import { disposeBertModel, type BertModel } from '../../../nlp/bert/model';
 import { decodeCheckpoint } from '../../../nlp/bert/train-checkpoint';
 import { runPretraining } from '../../../nlp/bert/train-loop';
 import { CheckpointStore } from '../../../store/checkpoints';
+import { nativeBackendForTests } from '../bert/native';
 import { memorySource, testPermutation, tinyConfig } from './helpers';
+
+const native = nativeBackendForTests();
+const BACKENDS: BackendName[] = native.run ? ['wasm', native.name] : ['wasm'];
 
 let dir: string;
 beforeAll(async () => {
-  await initBackend('wasm');
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-resume-'));
 });
 afterAll(async () => {
@@ -40,7 +43,7 @@ function deterministic(records: MetricsRecord[]): object[] {
   });
 }
 
-async function train(name: string, crashAfter?: number) {
+async function train(backend: BackendInfo, name: string, crashAfter?: number, logs: string[] = []) {
   const store = new CheckpointStore(path.join(dir, name));
   const latest = await store.latestVerified({ config: identity });
   return runPretraining({
@@ -54,33 +57,52 @@ async function train(name: string, crashAfter?: number) {
     onProgress: (p) => {
       if (p.step === crashAfter) throw new Error('simulated crash');
     },
+    computedOn: { backend: backend.name, threads: backend.threads },
+    log: (line) => logs.push(line),
   });
 }
 
-it('crash after step 5, resume from the step-3 checkpoint, train to 8: bit-identical to a straight run', async () => {
-  const straight = await train('straight');
-  expect(straight.resumedFrom).toBeNull();
+for (const name of BACKENDS) describe(`on ${name}`, () => {
+  let backend: BackendInfo;
+  beforeAll(async () => {
+    backend = await initBackend(name);
+    });
 
-  await expect(train('interrupted', 5)).rejects.toThrow('simulated crash');
-  const resumed = await train('interrupted');
-  expect(resumed.resumedFrom).toBe(3);
-  expect(resumed.step).toBe(8);
+  it('crash after step 5, resume from the step-3 checkpoint, train to 8: bit-identical to a straight run', async () => {
+    const straight = await train(backend, `${name}-straight`);
+    expect(straight.resumedFrom).toBeNull();
 
-  const a = weights(straight.model);
-  const b = weights(resumed.model);
-  expect([...b.keys()]).toEqual([...a.keys()]);
-  expect(a.size).toBeGreaterThan(10);
-  for (const [name, values] of a) {
-    const other = b.get(name)!;
-    // Buffer comparison is bit-exact (it tells -0 from 0 and compares NaN payloads).
-    expect(Buffer.from(other.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
-  }
-  // The metrics read as one run: the lines the crashed attempt wrote after step 3 were replaced.
-  const straightLines = readMetrics(path.join(dir, 'straight.jsonl'));
-  expect(straightLines.map((l) => `${l.split}@${l.step}`)).toEqual(['train@2', 'train@4', 'validation@4', 'train@6', 'train@8', 'validation@8']);
-  expect(deterministic(readMetrics(path.join(dir, 'interrupted.jsonl')))).toEqual(deterministic(straightLines));
-  expect(resumed.finalEval!.mlm_loss).toBe(straight.finalEval!.mlm_loss);
+    await expect(train(backend, `${name}-interrupted`, 5)).rejects.toThrow('simulated crash');
+    const logs: string[] = [];
+    const resumed = await train(backend, `${name}-interrupted`, undefined, logs);
+    expect(logs.filter((l) => l.startsWith('warning'))).toEqual([]); // same backend and threads
+    expect(resumed.resumedFrom).toBe(3);
+    expect(resumed.step).toBe(8);
 
-  disposeBertModel(straight.model);
-  disposeBertModel(resumed.model);
+    const a = weights(straight.model);
+    const b = weights(resumed.model);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    expect(a.size).toBeGreaterThan(10);
+    for (const [name, values] of a) {
+      const other = b.get(name)!;
+      // Buffer comparison is bit-exact (it tells -0 from 0 and compares NaN payloads).
+      expect(Buffer.from(other.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
+    }
+    // The metrics read as one run: the lines the crashed attempt wrote after step 3 were replaced.
+    const straightLines = readMetrics(path.join(dir, `${name}-straight.jsonl`));
+    expect(straightLines.map((l) => `${l.split}@${l.step}`)).toEqual(['train@2', 'train@4', 'validation@4', 'train@6', 'train@8', 'validation@8']);
+    expect(deterministic(readMetrics(path.join(dir, `${name}-interrupted.jsonl`)))).toEqual(deterministic(straightLines));
+    expect(resumed.finalEval!.mlm_loss).toBe(straight.finalEval!.mlm_loss);
+
+    disposeBertModel(straight.model);
+    disposeBertModel(resumed.model);
+  });
+
+  it('a resume with another thread count says its bits will differ', async () => {
+    await expect(train(backend, `${name}-threads`, 5)).rejects.toThrow('simulated crash');
+    const logs: string[] = [];
+    const resumed = await train({ ...backend, threads: backend.threads + 1 }, `${name}-threads`, undefined, logs);
+    expect(logs.find((l) => l.startsWith('warning'))).toMatch(new RegExp(`computed on ${name} with ${backend.threads} thread\\(s\\), this attempt runs on ${name} with ${backend.threads + 1}`));
+    disposeBertModel(resumed.model);
+  });
 });
