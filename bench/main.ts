@@ -11,7 +11,11 @@ const all = fs
   .filter((f) => f.endsWith('.ts') && f !== 'main.ts' && !f.startsWith('_'))
   .map((f) => f.replace(/\.ts$/, ''))
   .sort();
-const wanted = process.argv.slice(2);
+// Names first, then options for the scripts: `npm run bench training -- --quick` passes `--quick` to each script run.
+const argv = process.argv.slice(2);
+const split = argv.findIndex((a) => a.startsWith('-'));
+const wanted = split < 0 ? argv : argv.slice(0, split);
+const forwarded = split < 0 ? [] : argv.slice(argv[split] === '--' ? split + 1 : split);
 const unknown = wanted.filter((name) => !all.includes(name));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${all.join(', ')}`);
@@ -20,7 +24,7 @@ if (unknown.length) {
 let failed = 0;
 for (const name of wanted.length ? wanted : all) {
   console.log(`\n== bench/${name}.ts ==`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, `${name}.ts`)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, `${name}.ts`), ...forwarded], { stdio: 'inherit' });
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

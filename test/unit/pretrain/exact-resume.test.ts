@@ -66,7 +66,7 @@ for (const name of BACKENDS) describe(`on ${name}`, () => {
   let backend: BackendInfo;
   beforeAll(async () => {
     backend = await initBackend(name);
-    });
+  });
 
   it('crash after step 5, resume from the step-3 checkpoint, train to 8: bit-identical to a straight run', async () => {
     const straight = await train(backend, `${name}-straight`);
