@@ -52,6 +52,7 @@ async function tensorflowCommand(options: { gpu?: boolean; force?: boolean }): P
   const where = `${layout.packageDir} -> ${layout.dir}`;
   if (result.alreadySetUp) {
     console.log(`TensorFlow ${TENSORFLOW_VERSION} (${variant}) is already set up for ${layout.packageName} ${TFJS_NODE_VERSION}: ${where}`);
+    if (variant === 'gpu') for (const line of cudaAdvice(cudaLibraryDirs())) console.log(line);
     return;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -22,6 +22,15 @@ export interface BackendInfo {
   simd: boolean;
   /** Native TensorFlow's version (e.g. "2.18.0"); absent on the JS backends. */
   tensorflow?: string;
+  /** Native TensorFlow: whether it computes on a GPU (tfjs-node-gpu without one runs on the CPU). */
+  device?: 'gpu' | 'cpu';
+}
+
+/** `tfjs-node (TensorFlow 2.18.0 on the CPU, 2 threads)`, `wasm (SIMD, 1 thread)`: for log lines. */
+export function describeBackend(info: BackendInfo): string {
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  if (info.tensorflow) return `${info.name} (TensorFlow ${info.tensorflow} on the ${info.device === 'gpu' ? 'GPU' : 'CPU'}, ${threads})`;
+  return `${info.name} (${info.simd ? 'SIMD, ' : ''}${threads})`;
 }
 
 /** The backend asked for cannot run here; the message says what to install or choose instead. */
@@ -73,15 +82,17 @@ async function activate(tfName: string): Promise<boolean> {
   return ok && tf.getBackend() === tfName;
 }
 
-async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<BackendInfo | string> {
-  if (name === 'tfjs-node-gpu' && !gpuVisible()) return 'no GPU is visible (no /dev/nvidia0, or CUDA_VISIBLE_DEVICES hides it)';
+/** `auto` passes over tfjs-node-gpu without a visible GPU; asked for by name, it loads and computes on the CPU. */
+async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node', explicit: boolean): Promise<BackendInfo | string> {
+  if (name === 'tfjs-node-gpu' && !explicit && !gpuVisible()) return 'no GPU is visible (no /dev/nvidia0, or CUDA_VISIBLE_DEVICES hides it)';
   const failure = await importNative(name);
   if (failure !== null) return `${NATIVE_PACKAGES[name]} could not be loaded (${failure})`;
   if (!(await activate('tensorflow'))) {
     return `${NATIVE_PACKAGES[name]} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core (versions differ?)`;
   }
-  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
-  return { name, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || availableParallelism(), simd: true, tensorflow: binding?.TF_Version };
+  const backend = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+  const threads = Number(process.env.TF_NUM_INTRAOP_THREADS) || availableParallelism();
+  return { name, threads, simd: true, tensorflow: backend.binding?.TF_Version, device: backend.isUsingGpuDevice ? 'gpu' : 'cpu' };
 }
 
 async function tryWasm(): Promise<BackendInfo | string> {
@@ -106,10 +117,10 @@ function installHint(name: BackendName): string {
   }
 }
 
-async function tryBackend(name: BackendName): Promise<BackendInfo | string> {
+async function tryBackend(name: BackendName, explicit: boolean): Promise<BackendInfo | string> {
   if (name === 'wasm') return tryWasm();
   if (name === 'cpu') return tryCpu();
-  return tryNative(name);
+  return tryNative(name, explicit);
 }
 
 /**
@@ -120,7 +131,7 @@ export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   await registerGradients();
   registerKernelFixes();
   if (choice !== 'auto') {
-    const result = await tryBackend(choice);
+    const result = await tryBackend(choice, true);
     if (typeof result === 'string') {
       throw new BackendUnavailableError(`backend '${choice}' is not available: ${result}\nhint: ${installHint(choice)}`);
     }
@@ -128,7 +139,7 @@ export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   }
   const reasons: string[] = [];
   for (const name of ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const) {
-    const result = await tryBackend(name);
+    const result = await tryBackend(name, false);
     if (typeof result !== 'string') return result;
     reasons.push(`${name}: ${result}`);
   }

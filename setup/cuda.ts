@@ -40,7 +40,9 @@ export function cudaAdvice(found: string[]): string[] {
     'CUDA 12 at run time: TensorFlow 2.18 loads libcudart.so.12, cuBLAS, cuDNN 9, cuFFT, cuRAND, cuSOLVER, cuSPARSE and nvJitLink when it starts.',
     '  Either a system CUDA 12 + cuDNN 9 install the loader finds (ldconfig or LD_LIBRARY_PATH), or NVIDIA\'s wheels at the versions TensorFlow 2.18 pins:',
     `    ${cudaPipCommand()}`,
-    "  kiln adds their site-packages/nvidia/*/lib directories to the loader path of the process that loads tfjs-node-gpu.",
-    found.length > 0 ? `  found ${found.length} of them now: ${found.join(', ')}` : '  none are installed for python3 now.',
+    '  then put their site-packages/nvidia/*/lib directories on the loader path of the worker that trains on the GPU:',
+    found.length > 0
+      ? `    export LD_LIBRARY_PATH=${found.join(':')}\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}`
+      : '    (none are installed for python3 now; run the pip command, then `kiln setup tensorflow --gpu` again prints the line)',
   ];
 }

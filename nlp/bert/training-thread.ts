@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Json } from '../../compiler/types';
 import { CheckpointStore, type CheckpointRecord } from '../../store/checkpoints';
-import { initBackend } from '../backend';
+import { describeBackend, initBackend } from '../backend';
 import { epochPermutation, openPretrainingData } from '../pretraining-data/reader';
 import { findCheckpoint } from './find-checkpoint';
 import type { EvalRecord, TrainRecord } from './metrics-log';
@@ -38,7 +38,7 @@ function withoutTiming(record: TrainRecord | EvalRecord | null): Json {
 async function train(job: TrainingJob, stopFlag: Int32Array): Promise<TrainingThreadResult> {
   const log = (message: string): void => post({ type: 'log', message });
   const backend = await initBackend(job.config.training.backend);
-  log(`backend ${backend.name} (threads ${backend.threads}, simd ${backend.simd})`);
+  log(`backend ${describeBackend(backend)}`);
   const data = await openPretrainingData(job.dataDir);
   try {
     const store = new CheckpointStore(job.checkpointDir, { keep: job.config.training.keep_checkpoints, log });

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Json } from '../../compiler/types';
 import { CheckpointStore, type CheckpointRecord } from '../../store/checkpoints';
-import { initBackend } from '../backend';
+import { describeBackend, initBackend } from '../backend';
 import { findCheckpoint } from '../bert/find-checkpoint';
 import { createBertModel } from '../bert/model';
 import { bertModelFromSaved, loadSavedModel, SavedModelError } from '../bert/saved-model';
@@ -40,7 +40,7 @@ async function finetune(job: FinetuneJob, stopFlag: Int32Array): Promise<Finetun
   const { config } = job;
   const cfg = config.training;
   const backend = await initBackend(cfg.backend);
-  log(`backend ${backend.name} (threads ${backend.threads}, simd ${backend.simd})`);
+  log(`backend ${describeBackend(backend)}`);
   const tokenizer = await loadTokenizer(job.tokenizerDir);
   const data = await readFinetuneData(job);
   if (data.labels.names.length !== config.num_labels) {
