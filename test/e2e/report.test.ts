@@ -124,6 +124,7 @@ describe.skipIf(!hasChromium)('kiln report', () => {
     const metrics = steps.find((s) => s.id === 'pretrain')!.outputs.metrics!;
     const metricsLines = (await fs.readFile(path.join(process.env.KILN_HOME!, 'store/sha256', metrics.uri!.slice('kiln://sha256/'.length)), 'utf8')).trim().split('\n');
     expect(metricsLines.length).toBe(12); // 10 training windows of 2 steps, 2 validation passes
+    expect(html).toContain('; trained on the <code>wasm</code> backend.'); // from the model artifact's meta
 
     const { page: p } = await open(file);
     const nodes = p.locator('svg.dag g.dag-node');
