@@ -7,6 +7,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -59,17 +60,38 @@ function deployedModel(outputs: { [name: string]: Json }): string | undefined {
   return typeof version.name === 'string' && typeof version.version === 'number' ? `${version.name}:${version.version}` : undefined;
 }
 
-/** The failure's innermost application error: what the step itself said. */
-function describeFailure(error: unknown): { type: string; message: string; attempt?: number } {
+// The YAML's names for Temporal's timeout types.
+const TIMEOUT_NAMES: { [type: string]: string } = {
+  START_TO_CLOSE: 'timeout',
+  HEARTBEAT: 'heartbeat_timeout',
+  SCHEDULE_TO_START: 'schedule-to-start timeout',
+  SCHEDULE_TO_CLOSE: 'schedule-to-close timeout',
+};
+
+/**
+ * The failure's innermost application error (what the step itself said), or the timeout it hit with its last
+ * progress; and the attempts it took, which Temporal reports only as "maximum attempts reached".
+ */
+function describeFailure(error: unknown, step: PlanStep): { type: string; message: string; attempt?: number } {
+  const exhausted = error instanceof ActivityFailure && error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
+  const attempts = exhausted && step.options.retry.maxAttempts > 0 ? step.options.retry.maxAttempts : undefined;
   let cause: unknown = error;
   while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
   if (cause instanceof ApplicationFailure) {
     const detail = cause.details?.at(-1) as { attempt?: number } | undefined;
     // Classified failures name their step and attempt for the UI; the run summary says both already.
     const message = cause.message.replace(/^step "[^"]*" attempt \d+: /, '');
-    return { type: cause.type ?? 'Error', message, attempt: detail?.attempt };
+    return { type: cause.type ?? 'Error', message, attempt: detail?.attempt ?? attempts };
   }
-  return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
+  if (cause instanceof TimeoutFailure) {
+    const o = step.options;
+    const limit = cause.timeoutType === 'HEARTBEAT' ? o.heartbeatTimeoutMs : o.startToCloseTimeoutMs;
+    const name = TIMEOUT_NAMES[cause.timeoutType ?? ''] ?? 'timeout';
+    const last = cause.lastHeartbeatDetails === undefined ? '' : `; its last progress: ${JSON.stringify(cause.lastHeartbeatDetails)}`;
+    const limitText = limit ? ` of ${limit / 1000}s` : '';
+    return { type: 'Timeout', message: `hit its ${name}${limitText}${attempts ? ' on every attempt' : ''}${last}`, attempt: attempts };
+  }
+  return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause), attempt: attempts };
 }
 
 /** Runs the plan's steps as activities, each as soon as its dependencies have succeeded. */
@@ -146,7 +168,7 @@ export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}
         return step.id;
       })
       .catch((error: unknown) => {
-        const failure = describeFailure(error);
+        const failure = describeFailure(error, step);
         const status = isCancellation(error) ? 'cancelled' : 'failed';
         Object.assign(state, { status, endedAt: now(), error: { type: failure.type, message: failure.message } });
         if (failure.attempt) state.attempt = failure.attempt;

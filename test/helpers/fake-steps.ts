@@ -37,6 +37,13 @@ export function fakeSteps(log: FakeStepLog): Record<string, (deps: ActivityDeps)
       if (activityInfo().attempt < Number(input.inputs.succeed_on)) throw new Error(`transient failure ${activityInfo().attempt}`);
       return { outputs: { value: activityInfo().attempt }, attempt: activityInfo().attempt };
     },
+    // Reports progress on `url` (as a download does), then never finishes: hits its timeout on every attempt.
+    'test/stall@v1': () => async (input) => {
+      record(input.stepId, 'start');
+      Context.current().heartbeat({ url: input.inputs.url, bytes: 1024 * activityInfo().attempt });
+      await Context.current().sleep(60_000);
+      return { outputs: {}, attempt: activityInfo().attempt };
+    },
     // Heartbeats until cancelled; records the cancellation.
     'test/forever@v1': () => async (input) => {
       record(input.stepId, 'start');

@@ -128,6 +128,19 @@ describe('pipelineWorkflow', () => {
     expect(String(error.cause?.message)).toContain('step "f" (test/flaky@v1) failed after 3 attempt(s): Error: transient failure 3');
   });
 
+  it('summarises a step that timed out on every attempt with its attempts, its timeout and its last progress', async () => {
+    const stall = fakeStep('fetch', 'test/stall@v1', { url: 'https://example.org/corpus.txt' }, cpuQueue);
+    stall.options = { ...stall.options, startToCloseTimeoutMs: 1_000, retry: { ...stall.options.retry, maxAttempts: 3 } };
+    const runId = await start(fakePlan('stalled', [stall]));
+    const error = (await client.workflow.getHandle(runId).result().catch((e: unknown) => e)) as WorkflowFailedError;
+    expect(String(error.cause?.message)).toBe(
+      'step "fetch" (test/stall@v1) failed after 3 attempt(s): Timeout: hit its timeout of 1s on every attempt; ' +
+        'its last progress: {"url":"https://example.org/corpus.txt","bytes":3072}',
+    );
+    const state = await readRunState(client, runId);
+    expect(state.steps[0]!.attempts).toBe(3);
+  });
+
   it('answers the progress query while running and can be cancelled', async () => {
     const t0 = Date.now();
     const plan = fakePlan('cancelled', [
