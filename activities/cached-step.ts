@@ -4,12 +4,15 @@ import type { Catalog } from '../compiler/catalog';
 import { cacheKeyOf, keyPartsFor } from '../store/cache-key';
 import type { StepCache } from '../store/cache';
 import type { StepActivity } from './deps';
+import { verifyingInputs } from './verified-inputs';
 
 /**
  * Wraps a step type with the step cache: the key is the type, its implementation version and the canonical
- * inputs (artifact digests, file contents). A verified hit returns the earlier outputs without running.
+ * inputs (artifact digests, file contents). A verified hit returns the earlier outputs without running; a step
+ * that does run first verifies the artifacts it reads.
  */
-export function withCache(type: string, activity: StepActivity, catalog: Catalog, cache: StepCache): StepActivity {
+export function withCache(type: string, step: StepActivity, catalog: Catalog, cache: StepCache): StepActivity {
+  const activity = verifyingInputs(step, cache.store);
   const stepType = catalog.get(type);
   // Step types without a schema (test fakes) are not cached.
   if (!stepType) return activity;

@@ -20,6 +20,11 @@ const WHAT: Record<StoreProblem['kind'], string> = {
   'corrupt-cache-entry': 'cache entry',
   'cache-entry-corrupt-output': 'cache entry',
   'cache-entry-missing-output': 'cache entry',
+  'cache-entry-derived-from-corrupt': 'cache entry',
+  'corrupt-cache-note': 'cache note',
+  'corrupt-model-version': 'model',
+  'corrupt-model-aliases': 'model alias',
+  'corrupt-metrics-history': 'metrics',
   'corrupt-checkpoint': 'checkpoint',
   'missing-checkpoint': 'checkpoint',
 };
@@ -34,18 +39,21 @@ export function verifyText(report: VerifyReport): string {
     row('artifacts', report.artifacts),
     row('cache entries', report.cacheEntries, false),
     row('checkpoints', report.checkpoints),
+    row('models', report.models),
+    row('metrics', report.metrics),
   ];
   if (report.problems.length > 0) lines.push('');
   for (const p of report.problems) lines.push(`${p.severity.padEnd(7)}  ${WHAT[p.kind].padEnd(11)}  ${p.path}: ${p.message}`);
   const corrupt = report.problems.filter((p) => p.severity === 'corrupt').length;
   const stale = report.problems.length - corrupt;
   lines.push('');
-  if (report.problems.length === 0) lines.push('ok: every artifact, cache entry and checkpoint matches its digest');
+  if (report.problems.length === 0) lines.push('ok: every artifact, cache entry, checkpoint and registered model matches its digest, every metrics history parses');
   else lines.push(`${corrupt} corrupt, ${stale} stale`);
   if (report.problems.some((p) => p.kind !== 'foreign-file')) {
     lines.push(
       '  hint: `kiln store verify --repair` deletes corrupt artifacts and checkpoints and the cache entries that name missing or corrupt' +
-        ' artifacts (those steps run again); `kiln store gc --keep-runs N` removes artifacts no recent run needs',
+        ' artifacts or were made from corrupt ones (those steps run again), and restores changed model copies from the store;' +
+        ' `kiln store gc --keep-runs N` removes artifacts no recent run needs',
     );
   }
   return lines.join('\n');
@@ -59,11 +67,16 @@ export function repairText(result: RepairResult): string {
   const lines = [
     `repaired: deleted ${count(result.artifacts.length, 'corrupt artifact', 'corrupt artifacts')}, ` +
       `${count(result.checkpoints.length, 'corrupt checkpoint', 'corrupt checkpoints')} and ` +
-      `${count(result.cacheEntries.length, 'cache entry', 'cache entries')}; steps whose outputs were deleted run again when next needed`,
+      `${count(result.cacheEntries.length, 'cache entry', 'cache entries')}` +
+      `${result.models.length ? `, restored ${count(result.models.length, 'model copy', 'model copies')}` : ''}; steps whose outputs were deleted run again when next needed`,
   ];
   for (const p of [...result.artifacts, ...result.checkpoints, ...result.cacheEntries]) lines.push(`  deleted ${p}`);
   for (const r of result.registries) lines.push(`  rewrote ${r}`);
-  for (const p of result.leftAlone) lines.push(`  left alone ${p.path} (not kiln's; delete it by hand if you know what it is)`);
+  for (const m of result.models) lines.push(`  restored ${m} from the store`);
+  for (const p of result.leftAlone) {
+    const why = p.kind === 'foreign-file' ? "not kiln's; delete it by hand if you know what it is" : `fix it by hand: ${p.message}`;
+    lines.push(`  left alone ${p.path} (${why})`);
+  }
   return lines.join('\n');
 }
 

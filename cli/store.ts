@@ -29,8 +29,9 @@ async function verify(flags: VerifyFlags): Promise<void> {
     console.log(verifyText(report));
     if (repair) console.log(`\n${repairText(repair)}`);
   }
-  // Repaired corruption is gone: what is left is stale at worst.
-  if (!report.ok && !repair) process.exitCode = 1;
+  // Repaired corruption is gone: what is left is stale at worst, unless repair had to leave something corrupt.
+  const unrepaired = repair ? repair.leftAlone.some((p) => p.severity === 'corrupt') : !report.ok;
+  if (unrepaired) process.exitCode = 1;
 }
 
 interface GcFlags {
@@ -60,12 +61,19 @@ async function gc(flags: GcFlags): Promise<void> {
 
 /** `kiln store verify|gc`: check the artifact store's integrity and reclaim its space. */
 export function registerStoreCommands(program: Command): void {
-  const store = program.command('store').description('check and clean the artifact store, step cache and checkpoints under $KILN_HOME');
+  const store = program.command('store').description('check and clean the artifact store, step cache, checkpoints, models and metrics under $KILN_HOME');
 
   store
     .command('verify')
-    .description('re-hash every artifact, check every cache entry and checkpoint against its digests (exit 1 when anything is corrupt)')
-    .option('--repair', 'delete corrupt artifacts and checkpoints, and the cache entries that name missing or corrupt artifacts (those steps run again)')
+    .description(
+      're-hash every artifact, check every cache entry, checkpoint and registered model copy against its digests and every metrics ' +
+        'history line (exit 1 when anything is corrupt)',
+    )
+    .option(
+      '--repair',
+      'delete corrupt artifacts and checkpoints and the cache entries that name missing or corrupt artifacts or were made from one ' +
+        '(those steps run again); restore changed model copies from the store',
+    )
     .option('--json', 'print the report as JSON')
     .action(verify);
 

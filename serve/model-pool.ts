@@ -5,10 +5,11 @@ import fs from 'node:fs/promises';
 
 import type { ModelRegistry, Resolved } from '../store/registry';
 import { DEFAULT_ALIAS } from '../store/registry-ref';
+import { versionCopyProblem } from '../store/registry-verify';
 import type { ModelRef, VersionRecord } from '../store/registry-types';
 import { BatchedModel } from './batched-model';
 import type { BatchOptions } from './limits';
-import { ModelLoadError, type LoadModel } from './types';
+import { ModelLoadError, type LoadModel, type ServedModel } from './types';
 
 interface Loaded {
   model: Promise<BatchedModel>;
@@ -48,7 +49,7 @@ export class ModelPool {
     const key = `${resolved.record.name}:${resolved.record.version}`;
     let entry = this.loaded.get(key);
     if (!entry) {
-      const model = this.loadModel(resolved.dir, resolved.record.kind).then(
+      const model = this.verifiedLoad(resolved).then(
         (m) => new BatchedModel(m, this.batch),
         (error: unknown) => {
           const hint = (error as { hint?: unknown }).hint;
@@ -64,6 +65,18 @@ export class ModelPool {
     }
     entry.lastUsed = Date.now();
     return entry.model;
+  }
+
+  /** A copy edited after registration would answer under the registered digest: refuse to load it. */
+  private async verifiedLoad(resolved: Resolved): Promise<ServedModel> {
+    const problem = await versionCopyProblem(resolved.dir, resolved.record, { cached: true });
+    if (problem) {
+      const { name, version } = resolved.record;
+      throw Object.assign(new Error(`the registered copy in ${resolved.dir} was changed after registration: ${problem}`), {
+        hint: `\`kiln store verify --repair\` restores it from the store when the artifact is still there; else run the pipeline that deployed ${name}:${version} again: deploying the same artifact restores the copy`,
+      });
+    }
+    return this.loadModel(resolved.dir, resolved.record.kind);
   }
 
   /** Loaded versions, for tests and /v1/models. */

@@ -3,8 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Json } from '../compiler/types';
+import { CorruptArtifactError } from './artifact-errors';
 import { fsyncPath, sha256File } from './atomic';
 import { kilnHome } from './paths';
+import { cachedSha256File } from './verified-cache';
 import type { ArtifactRef } from './types';
 
 const URI_PREFIX = 'kiln://sha256/';
@@ -13,6 +15,8 @@ export interface PutOptions {
   kind: string;
   meta?: { [key: string]: Json };
 }
+
+type HashFile = (file: string) => Promise<{ hex: string; bytes: number }>;
 
 interface ManifestEntry {
   path: string;
@@ -44,7 +48,7 @@ export class ArtifactStore {
     await fsyncPath(source);
     const { hex, bytes } = await sha256File(source);
     const target = path.join(this.root, 'sha256', hex);
-    await this.moveIn(source, target);
+    await this.moveIn(source, target, hex);
     return { uri: URI_PREFIX + hex, kind: options.kind, digest: `sha256:${hex}`, bytes, meta: options.meta ?? {} };
   }
 
@@ -54,7 +58,7 @@ export class ArtifactStore {
     const hex = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
     const bytes = manifest.reduce((sum, entry) => sum + entry.bytes, 0);
     for (const entry of manifest) await fsyncPath(path.join(source, entry.path));
-    await this.moveIn(source, path.join(this.root, 'sha256', hex));
+    await this.moveIn(source, path.join(this.root, 'sha256', hex), hex);
     return { uri: URI_PREFIX + hex, kind: options.kind, digest: `sha256:${hex}`, bytes, meta: options.meta ?? {} };
   }
 
@@ -67,22 +71,38 @@ export class ArtifactStore {
     return ref;
   }
 
+  /** Parses a JSON artifact, hashing the bytes it read: corrupt ones throw CorruptArtifactError. */
   async readJson<T = Json>(ref: Pick<ArtifactRef, 'uri'>): Promise<T> {
-    return JSON.parse(await fs.readFile(this.pathOf(ref), 'utf8')) as T;
-  }
-
-  /** True when the artifact exists and its content still hashes to its digest. */
-  async verify(ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<boolean> {
     const target = this.pathOf(ref);
-    const found = await contentDigest(target).catch(() => undefined);
-    return found !== undefined && ref.digest === `sha256:${found.hex}`;
+    const bytes = await fs.readFile(target);
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    if (`${URI_PREFIX}${hex}` !== ref.uri) throw new CorruptArtifactError(ref.uri, target, `sha256:${hex}`);
+    return JSON.parse(bytes.toString('utf8')) as T;
   }
 
-  private async moveIn(source: string, target: string): Promise<void> {
+  /**
+   * True when the artifact exists and its content still hashes to its digest. Files verified earlier in this
+   * process and unchanged since (verified-cache.ts) are not hashed again.
+   */
+  async verify(ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<boolean> {
+    const found = await contentDigest(this.pathOf(ref), cachedSha256File).catch(() => undefined);
+    return found !== undefined && ref.digest === `sha256:${found.hex}` && ref.uri === URI_PREFIX + found.hex;
+  }
+
+  /** Before a step reads an artifact: throws CorruptArtifactError when it no longer hashes to its name. */
+  async assertIntact(ref: Pick<ArtifactRef, 'uri'>): Promise<void> {
+    const target = this.pathOf(ref);
+    // A missing artifact throws ENOENT here, as the read itself would.
+    const found = await contentDigest(target, cachedSha256File);
+    if (URI_PREFIX + found.hex !== ref.uri) throw new CorruptArtifactError(ref.uri, target, `sha256:${found.hex}`);
+  }
+
+  private async moveIn(source: string, target: string, hex: string): Promise<void> {
     await fs.mkdir(path.dirname(target), { recursive: true });
     if (await exists(target)) {
-      // Same content is already stored: keep the existing copy.
-      await fs.rm(source, { recursive: true, force: true });
+      // Same name is already stored: keep it only if it still is that content, else the fresh copy replaces it.
+      if (await this.intact(target, hex)) await fs.rm(source, { recursive: true, force: true });
+      else await this.replace(source, target);
       return;
     }
     try {
@@ -90,9 +110,32 @@ export class ArtifactStore {
     } catch (error) {
       // A concurrent writer stored the same content first.
       if (!(await exists(target))) throw error;
-      await fs.rm(source, { recursive: true, force: true });
+      if (await this.intact(target, hex)) await fs.rm(source, { recursive: true, force: true });
+      else await this.replace(source, target);
     }
     await fsyncPath(path.dirname(target));
+  }
+
+  private async intact(target: string, hex: string): Promise<boolean> {
+    const found = await contentDigest(target, cachedSha256File).catch(() => undefined);
+    return found?.hex === hex;
+  }
+
+  /** Swaps a corrupt stored copy for a good one; the corrupt one goes aside first (rename cannot replace a directory). */
+  private async replace(source: string, target: string): Promise<void> {
+    const aside = path.join(this.root, 'tmp', `corrupt-${path.basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await fs.mkdir(path.dirname(aside), { recursive: true });
+    await fs.rename(target, aside).catch((error: NodeJS.ErrnoException) => {
+      // Another writer moved it aside first.
+      if (error.code !== 'ENOENT') throw error;
+    });
+    await fs.rename(source, target).catch(async (error: NodeJS.ErrnoException) => {
+      // Another writer's good copy got there first (a directory rename fails on a non-empty target).
+      if (!(await exists(target))) throw error;
+      await fs.rm(source, { recursive: true, force: true });
+    });
+    await fsyncPath(path.dirname(target));
+    await fs.rm(aside, { recursive: true, force: true });
   }
 }
 
@@ -107,15 +150,21 @@ async function exists(p: string): Promise<boolean> {
  * What a stored path hashes to now, as its name should read: a file's sha256, or a directory's manifest digest.
  * `bytes` is the file size or the directory's total. Throws when the path does not exist.
  */
-export async function contentDigest(target: string): Promise<{ hex: string; bytes: number; directory: boolean }> {
+export async function contentDigest(target: string, hashFile: HashFile = sha256File): Promise<{ hex: string; bytes: number; directory: boolean }> {
   const stat = await fs.stat(target);
-  if (!stat.isDirectory()) return { ...(await sha256File(target)), directory: false };
-  const manifest = await directoryManifest(target);
-  const hex = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
-  return { hex, bytes: manifest.reduce((sum, entry) => sum + entry.bytes, 0), directory: true };
+  if (!stat.isDirectory()) return { ...(await hashFile(target)), directory: false };
+  return { ...(await directoryDigest(target, { hashFile })), directory: true };
 }
 
-async function directoryManifest(dir: string): Promise<ManifestEntry[]> {
+/** A directory's manifest digest; `skip` leaves out top-level names (a registry copy's own registry.json). */
+export async function directoryDigest(dir: string, options: { hashFile?: HashFile; skip?: string[] } = {}): Promise<{ hex: string; bytes: number }> {
+  const skip = new Set(options.skip ?? []);
+  const manifest = (await directoryManifest(dir, options.hashFile)).filter((entry) => !skip.has(entry.path));
+  const hex = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
+  return { hex, bytes: manifest.reduce((sum, entry) => sum + entry.bytes, 0) };
+}
+
+async function directoryManifest(dir: string, hashFile: HashFile = sha256File): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
   async function walk(relative: string): Promise<void> {
     const names = (await fs.readdir(path.join(dir, relative), { withFileTypes: true })).sort((a, b) =>
@@ -125,7 +174,7 @@ async function directoryManifest(dir: string): Promise<ManifestEntry[]> {
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(rel);
       else {
-        const { hex, bytes } = await sha256File(path.join(dir, rel));
+        const { hex, bytes } = await hashFile(path.join(dir, rel));
         entries.push({ path: rel, bytes, sha256: hex });
       }
     }

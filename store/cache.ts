@@ -6,7 +6,7 @@ import type { ArtifactStore } from './artifacts';
 import { writeFileAtomic } from './atomic';
 import { explainChange, type CacheKeyParts } from './cache-key';
 import { kilnHome } from './paths';
-import { isArtifactRef } from './types';
+import { artifactRefsIn } from './references';
 
 export interface CacheEntry {
   key: string;
@@ -38,7 +38,10 @@ export class StepCache {
     return path.join(this.root, 'steps', pipeline, `${stepId}.json`);
   }
 
-  /** A hit only when every artifact of the entry still exists and hashes to its digest. */
+  /**
+   * A hit only when every artifact the entry names, however nested (lists, meta), still exists and hashes to its
+   * digest; a directory is re-derived file by file from its manifest.
+   */
   async lookup(key: string, parts: CacheKeyParts, owner: { pipeline: string; stepId: string }): Promise<CacheLookup> {
     const entry = await readJson<CacheEntry>(this.entryPath(key));
     if (entry) {
@@ -65,7 +68,12 @@ export class StepCache {
   private async brokenOutputs(entry: CacheEntry): Promise<string[]> {
     const broken: string[] = [];
     for (const [name, value] of Object.entries(entry.outputs)) {
-      if (isArtifactRef(value) && !(await this.store.verify(value))) broken.push(name);
+      for (const ref of artifactRefsIn(value)) {
+        if (!(await this.store.verify(ref))) {
+          broken.push(name);
+          break;
+        }
+      }
     }
     return broken;
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { withFileLock } from '../worker/server-lock';
 import { fsyncPath, writeFileAtomic } from './atomic';
 import { kilnHome } from './paths';
+import { restoreVersionCopy, versionCopyProblem } from './registry-verify';
 import { DEFAULT_ALIAS, checkAlias, checkName, formatModelRef, NAME_PATTERN } from './registry-ref';
 import { RegistryError, type Lineage, type ModelKind, type ModelRef, type VersionRecord } from './registry-types';
 import type { Json } from '../compiler/types';
@@ -102,14 +103,19 @@ export class ModelRegistry {
 
   /**
    * Copies `sourceDir` in as the next version of `name`, or returns the version that already holds `digest`
-   * (activity retries and re-runs deploy the same artifact once).
+   * (activity retries and re-runs deploy the same artifact once). A reused copy that no longer verifies is
+   * restored from `sourceDir` first, so deploying again repairs it.
    */
   async register(name: string, sourceDir: string, options: RegisterOptions): Promise<Registered> {
     const modelDir = this.modelDir(name);
     await fs.mkdir(modelDir, { recursive: true });
     return this.locked(name, async () => {
       const existing = (await this.versions(name)).find((r) => r.digest === options.digest);
-      if (existing) return { record: existing, dir: this.versionDir(name, existing.version), reused: true };
+      if (existing) {
+        const dir = this.versionDir(name, existing.version);
+        if (await versionCopyProblem(dir, existing)) await restoreVersionCopy(dir, sourceDir);
+        return { record: existing, dir, reused: true };
+      }
       const numbers = await this.versionNumbers(name);
       const version = (numbers[numbers.length - 1] ?? 0) + 1;
       const record: VersionRecord = { name, version, kind: options.kind, created: new Date().toISOString(), ...pick(options) };

@@ -1,5 +1,6 @@
-// `kiln store verify`: re-hash every artifact, check every cache entry's artifacts and every registered
-// checkpoint's digests, and say exactly which path is wrong. Reads only; repair.ts acts on the report.
+// `kiln store verify`: re-hash every artifact, check every cache entry's artifacts (and the entries made from a
+// corrupt one), every registered checkpoint, model copy and metrics history under $KILN_HOME, and say exactly
+// which path is wrong. Reads only; repair.ts acts on the report.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -8,45 +9,28 @@ import { readRegistry, scanStepDirs } from './checkpoint-registry';
 import { MANIFEST_FILE, verifyCheckpoint } from './checkpoint-manifest';
 import { artifactHex, artifactRefsIn } from './references';
 import { listArtifactNames, listCheckpointRuns, readCacheEntries, storeLayout } from './store-walk';
+import { checkCacheNotes, checkMetrics, checkModels } from './verify-home';
+import { derivedFromCorrupt } from './verify-lineage';
+import type { AddProblem, StoreProblem, VerifyCounts } from './verify-types';
 
-/** corrupt: bytes no longer match their digest (exit 1). stale: a dangling reference that does no harm. */
-export type Severity = 'corrupt' | 'stale';
-
-export type ProblemKind =
-  | 'corrupt-artifact'
-  | 'foreign-file'
-  | 'corrupt-cache-entry'
-  | 'cache-entry-corrupt-output'
-  | 'cache-entry-missing-output'
-  | 'corrupt-checkpoint'
-  | 'missing-checkpoint';
-
-export interface StoreProblem {
-  kind: ProblemKind;
-  severity: Severity;
-  /** The file or directory at fault. */
-  path: string;
-  message: string;
-}
-
-export interface VerifyCounts {
-  count: number;
-  bytes: number;
-  problems: number;
-}
+export type { ProblemKind, Severity, StoreProblem, VerifyCounts } from './verify-types';
 
 export interface VerifyReport {
   home: string;
   artifacts: VerifyCounts;
   cacheEntries: VerifyCounts;
   checkpoints: VerifyCounts;
+  /** Registered model versions under `models/`. */
+  models: VerifyCounts;
+  /** Metrics histories under `metrics/`. */
+  metrics: VerifyCounts;
   problems: StoreProblem[];
   /** False when anything is corrupt; stale references alone leave it true. */
   ok: boolean;
 }
 
 export interface VerifyProgress {
-  phase: 'artifacts' | 'cache entries' | 'checkpoints';
+  phase: 'artifacts' | 'cache entries' | 'checkpoints' | 'models' | 'metrics histories';
   done: number;
   total: number;
   bytes: number;
@@ -69,7 +53,7 @@ export async function verifyStore(options: VerifyOptions = {}): Promise<VerifyRe
   };
   const problems: StoreProblem[] = [];
   const counts = (): VerifyCounts => ({ count: 0, bytes: 0, problems: 0 });
-  const report: VerifyReport = { home: layout.home, artifacts: counts(), cacheEntries: counts(), checkpoints: counts(), problems, ok: true };
+  const report: VerifyReport = { home: layout.home, artifacts: counts(), cacheEntries: counts(), checkpoints: counts(), models: counts(), metrics: counts(), problems, ok: true };
   const add = (into: VerifyCounts, problem: StoreProblem) => {
     into.problems++;
     problems.push(problem);
@@ -116,6 +100,13 @@ export async function verifyStore(options: VerifyOptions = {}): Promise<VerifyRe
     }
     tick('cache entries', i + 1, entries.length, 0);
   }
+  // Entries made from a corrupt artifact would hand its damage on as hits: they go too, down the lineage.
+  const corrupt = new Set([...status].filter(([, s]) => s === 'corrupt').map(([hex]) => hex));
+  for (const d of derivedFromCorrupt(entries, corrupt)) {
+    const how = d.direct ? 'which is corrupt' : 'which was made from a corrupt artifact';
+    add(report.cacheEntries, { kind: 'cache-entry-derived-from-corrupt', severity: 'corrupt', path: d.path, message: `${d.step}: made from ${d.input}, ${how}, so its outputs may be wrong and the step must run again` });
+  }
+  await checkCacheNotes(layout.cache, report.cacheEntries, add);
 
   // Checkpoints: every registered step-<N> directory against its checkpoint.json and the registry's digest.
   const stepRoots = (await listCheckpointRuns(layout.checkpoints)).flatMap((run) => run.stepRoots);
@@ -123,6 +114,16 @@ export async function verifyStore(options: VerifyOptions = {}): Promise<VerifyRe
     await checkCheckpoints(root, report.checkpoints, add);
     tick('checkpoints', i + 1, stepRoots.length, report.checkpoints.bytes);
   }
+
+  // Registered model copies: restorable from the store when their artifact is still there and intact.
+  const intactArtifact = async (hex: string) => {
+    const where = path.join(layout.store, 'sha256', hex);
+    return (status.get(hex) ?? (await lateStatus(where, hex))) === 'ok' ? where : undefined;
+  };
+  await checkModels(layout.models, report.models, add, intactArtifact);
+  if (report.models.count > 0) tick('models', report.models.count, report.models.count, report.models.bytes);
+  await checkMetrics(path.join(layout.home, 'metrics'), report.metrics, add);
+  if (report.metrics.count > 0) tick('metrics histories', report.metrics.count, report.metrics.count, report.metrics.bytes);
 
   report.ok = !problems.some((p) => p.severity === 'corrupt');
   return report;
@@ -148,7 +149,7 @@ async function lateStatus(where: string, hex: string): Promise<ArtifactStatus | 
   return checked.problem ? 'corrupt' : 'ok';
 }
 
-async function checkCheckpoints(root: string, counts: VerifyCounts, add: (into: VerifyCounts, problem: StoreProblem) => void): Promise<void> {
+async function checkCheckpoints(root: string, counts: VerifyCounts, add: AddProblem): Promise<void> {
   const registry = await readRegistry(root);
   // Without a registry, CheckpointStore falls back to the step directories on disk: check those instead.
   const candidates = registry.entries

@@ -110,3 +110,51 @@ describe('kiln store', () => {
     expect(report.problems.filter((p: { path: string; message: string }) => p.path === artifact || p.message.includes(hex))).toEqual([]);
   });
 });
+
+// The issue's scenario: change one word of the stored corpus, then run again with another vocab size. The corpus
+// step must store a good copy again (not keep the corrupt one under the old name), so the tokenizer sees the text.
+const LINEAGE_PIPELINE = `apiVersion: kiln/v1
+kind: Pipeline
+name: store-e2e-lineage
+params:
+  vocab_size: 300
+defaults:
+  retry: { max_attempts: 1 }
+steps:
+  corpus:
+    uses: corpus/download@v1
+    with:
+      sources: [{ file: corpus.txt }]
+  tokenizer:
+    uses: tokenizer/wordpiece@v1
+    with:
+      corpus: "\${{ steps.corpus.outputs.corpus }}"
+      vocab_size: "\${{ params.vocab_size }}"
+`;
+
+describe('kiln store: a corrupt stored corpus', () => {
+  it('is replaced when its step runs again, and the tokenizer trains on the real text', async () => {
+    const where = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-store-lineage-'));
+    try {
+      await fs.writeFile(path.join(where, 'pipeline.yaml'), LINEAGE_PIPELINE);
+      await fs.writeFile(path.join(where, 'corpus.txt'), `Call me Ishmael ${randomBytes(8).toString('hex')}. Some years ago, never mind how long.\n`);
+      const run = async (vocab: number) => {
+        const result = await kiln(['run', path.join(where, 'pipeline.yaml'), '--set', `vocab_size=${vocab}`, '--json']);
+        expect(result.code, result.stderr).toBe(0);
+        const steps = JSON.parse(result.stdout).steps as { id: string; cached?: boolean; outputs: { corpus?: { uri: string; digest: string }; stats?: { distinct_words: number } } }[];
+        return Object.fromEntries(steps.map((s) => [s.id, s]));
+      };
+      const first = await run(300);
+      const corpus = path.join(home(), 'store', 'sha256', first.corpus!.outputs.corpus!.uri.slice('kiln://sha256/'.length));
+      await fs.writeFile(corpus, (await fs.readFile(corpus, 'utf8')).replace('Ishmael', 'Ahab'));
+
+      const second = await run(303);
+      expect(second.corpus!.outputs.corpus!.digest).toBe(first.corpus!.outputs.corpus!.digest);
+      const { createHash } = await import('node:crypto');
+      expect(`sha256:${createHash('sha256').update(await fs.readFile(corpus)).digest('hex')}`).toBe(first.corpus!.outputs.corpus!.digest);
+      expect(second.tokenizer!.outputs.stats!.distinct_words).toBe(first.tokenizer!.outputs.stats!.distinct_words);
+    } finally {
+      await fs.rm(where, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,6 +16,7 @@ import { bertModelFromSaved, loadSavedModel } from '../../nlp/bert/saved-model';
 import { Batcher } from '../../serve/batcher';
 import { ModelPool } from '../../serve/model-pool';
 import { startServer, type RunningServer } from '../../serve/server';
+import { directoryDigest } from '../../store/artifacts';
 import { ModelRegistry } from '../../store/registry';
 import type { ModelKind } from '../../store/registry-types';
 import { fakeLoader, writeFakeClassifier, writeTinyClassifier, writeTinyEncoder, type FakeLoaderStats } from './serve-fixtures';
@@ -25,11 +26,15 @@ let registry: ModelRegistry;
 let server: RunningServer;
 const stats: FakeLoaderStats = { loads: [], passes: [] };
 
+/** Registered digests by `name:version`: the real ones, since the server verifies a copy before loading it. */
+const digests: Record<string, string> = {};
+
 async function register(name: string, dir: string, kind: ModelKind, alias?: string): Promise<number> {
-  const digest = `sha256:${name}-${path.basename(dir)}`;
+  const digest = `sha256:${(await directoryDigest(dir)).hex}`;
   const lineage = { workflowId: 'wf', runId: 'run', step: 'deploy' };
   const { record } = await registry.register(name, dir, { kind, digest, source: { uri: 'kiln://x', meta: {} }, lineage, metrics: null });
   if (alias) await registry.setAlias(name, alias, record.version);
+  digests[`${name}:${record.version}`] = digest;
   return record.version;
 }
 
@@ -89,7 +94,7 @@ describe('kiln serve: routes', () => {
       { label: 'negative', probabilities: { negative: 0.9, positive: 0.1 } },
     ]);
     const v2 = await post('/v1/models/sentiment:2/predict', { texts: ['good'] });
-    expect(v2.body.model).toEqual({ name: 'sentiment', version: 2, kind: 'classifier', digest: 'sha256:sentiment-s2' });
+    expect(v2.body.model).toEqual({ name: 'sentiment', version: 2, kind: 'classifier', digest: digests['sentiment:2'] });
     expect(v2.body.predictions[0].label).toBe('good');
     const staging = await post('/v1/models/sentiment@staging/predict', { texts: ['good'] });
     expect(staging.body.model).toMatchObject({ version: 2, alias: 'staging' });
@@ -222,6 +227,20 @@ describe('kiln serve: bad requests', () => {
     const crash = await post('/v1/models/crashy/predict', { texts: ['x'] });
     expect(crash).toMatchObject({ status: 500, body: { error: 'internal error: forward pass failed: out of memory' } });
     expect((await call('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('refuses to serve a registered copy whose files changed since registration, naming it and the fix', async () => {
+    await register('tampered', await writeFakeClassifier(path.join(tmp, 't1'), 'v1'), 'classifier', 'production');
+    // Swapped labels after registration: the server would answer with them under the registered digest.
+    await fs.writeFile(path.join(registry.versionDir('tampered', 1), 'labels.json'), JSON.stringify({ names: ['positive', 'negative'] }));
+    const tampered = await post('/v1/models/tampered/predict', { texts: ['good'] });
+    expect(tampered.status).toBe(500);
+    const copy = registry.versionDir('tampered', 1);
+    expect(tampered.body.error).toMatch(
+      new RegExp(`^cannot load tampered:1: the registered copy in ${copy} was changed after registration: its files hash to sha256:[0-9a-f]{64}, not the ${digests['tampered:1']} registered for tampered:1$`),
+    );
+    expect(tampered.body.hint).toMatch(/^`kiln store verify --repair` restores it from the store/);
+    expect((await post('/v1/models/sentiment/predict', { texts: ['good'] })).status).toBe(200);
   });
 
   it('survives garbage on the socket and clients that vanish mid-body', async () => {
