@@ -1,16 +1,19 @@
 import cliProgress from 'cli-progress';
 
-import { duration, trainingOf, trainingPhrases } from './render';
+import { duration, failureText, trainingOf, trainingPhrases } from './render';
 import type { RunState, StepState } from './run-state';
 
-function details(step: StepState): string {
+/** `running · attempt 2 · 1.2s · loss 6.120 …`: what follows a step's bar, on one line. */
+export function stepDetails(step: StepState): string {
   const parts: string[] = [step.status];
   if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
   if (step.startedAt) parts.push(duration(step.startedAt, step.endedAt));
   if (step.cached) parts.push('cached');
   const hb = step.status === 'running' ? trainingOf(step) : undefined;
   if (hb) parts.push(...trainingPhrases(step, hb));
-  if (step.error) parts.push(step.error.split('\n')[0]!);
+  // A bar has one line: no hint, and never a stack.
+  if (step.error) parts.push(failureText(step.error, false));
+  else if (step.lastFailure && step.status !== 'succeeded') parts.push(`last failure: ${failureText(step.lastFailure, false)}`);
   return parts.join(' · ');
 }
 
@@ -40,7 +43,7 @@ export class LiveView {
       const done = step.status === 'succeeded';
       const total = t?.total ?? 1;
       const value = done ? total : (t?.step ?? 0);
-      const payload = { id: step.id.padEnd(width), progress: t ? `${value}/${total}` : done ? 'done' : '', details: details(step) };
+      const payload = { id: step.id.padEnd(width), progress: t ? `${value}/${total}` : done ? 'done' : '', details: stepDetails(step) };
       const bar = this.bars.get(step.id);
       if (bar) {
         bar.setTotal(total);

@@ -38,6 +38,15 @@ function artifactSummary(outputs: StepState['outputs']): string {
     .join(' ');
 }
 
+/**
+ * A failure as step lines show it: its first line, then kiln's `hint:` lines when `hints`. Never the rest: a
+ * failure's message can carry the stack of the error beneath (`    at …` frames), which is no user's business.
+ */
+export function failureText(message: string, hints = true): string {
+  const [first = '', ...rest] = message.split('\n');
+  return [first, ...(hints ? rest.filter((line) => line.startsWith('hint: ')) : [])].join('\n');
+}
+
 /** One line per step: state, attempt, elapsed, cached, and what it produced or why it failed. */
 export function stepLine(step: StepState, idWidth = 16): string {
   const parts = [
@@ -49,8 +58,8 @@ export function stepLine(step: StepState, idWidth = 16): string {
   if (step.startedAt) parts.push(duration(step.startedAt, step.endedAt));
   if (step.cached) parts.push('(cached)');
   if (step.status === 'succeeded') parts.push(artifactSummary(step.outputs));
-  if (step.error) parts.push(`— ${step.error}`);
-  else if (step.lastFailure && step.status !== 'succeeded') parts.push(`— last failure: ${step.lastFailure}`);
+  if (step.error) parts.push(`— ${failureText(step.error)}`);
+  else if (step.lastFailure && step.status !== 'succeeded') parts.push(`— last failure: ${failureText(step.lastFailure)}`);
   // Multi-line messages (a hint after the error) stay under their step.
   return parts.filter(Boolean).join('  ').replace(/\n/g, '\n      ');
 }

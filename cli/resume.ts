@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 
 import { sha256Hex } from '../compiler/canonical';
 import type { Json } from '../compiler/types';
@@ -15,6 +16,9 @@ import { readRunInput, readRunState, type StepState } from './run-state';
 import { UserError } from './user-error';
 
 const RESUMABLE = new Set(['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
+const { TaskQueueKind, TaskQueueType } = proto.temporal.api.enums.v1;
+/** A live worker long-polls for about a minute at a time; a poller silent for longer has gone away. */
+const POLLER_FRESH_MS = 90_000;
 
 interface ResumeOptions {
   planFromRun?: boolean;
@@ -37,14 +41,38 @@ async function reusableSteps(steps: StepState[], say: (line: string) => void): P
   return reuse;
 }
 
+/**
+ * Why a running run may be stuck: after `kill -9` of the `kiln run` whose in-process worker ran it, the run
+ * stays RUNNING with no worker, and only a worker (or a cancel) moves it on. Asks the server who polls.
+ */
+async function stillRunningHint(client: Client, runId: string): Promise<string> {
+  const restart = `start one with \`./bin/kiln worker\`, or \`kiln cancel ${runId}\` then \`kiln resume ${runId}\``;
+  try {
+    const taskQueue = (await client.workflow.getHandle(runId).describe()).taskQueue;
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    // The server lists a poller for minutes after its process died: only recent ones count.
+    const live = (pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS);
+    if (live.length > 0) return 'it is still going: follow it with `kiln status`';
+    return `no worker is polling task queue ${taskQueue}, so its steps wait (was the \`kiln run\` that started it killed?): ${restart}`;
+  } catch {
+    return `it is still going: follow it with \`kiln status\`; if the \`kiln run\` that started it was killed, no worker may be polling: ${restart}`;
+  }
+}
+
 async function resume(runId: string, options: ResumeOptions): Promise<void> {
   const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const kiln = await connect(say);
   let input: Awaited<ReturnType<typeof readRunInput>>;
   let state: Awaited<ReturnType<typeof readRunState>>;
+  let runningHint: string | undefined;
   try {
     state = await readRunState(kiln.client, runId);
     input = await readRunInput(kiln.client, runId);
+    if (state.status === 'RUNNING') runningHint = await stillRunningHint(kiln.client, runId);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new UserError(`no run "${runId}"`, 'see `kiln status` for the latest run');
     throw error;
@@ -52,7 +80,7 @@ async function resume(runId: string, options: ResumeOptions): Promise<void> {
     await kiln.close();
   }
   if (!RESUMABLE.has(state.status)) {
-    const hint = state.status === 'COMPLETED' ? 'it finished; `kiln run` the pipeline again (finished steps come from the cache)' : 'it is still going: follow it with `kiln status`';
+    const hint = state.status === 'COMPLETED' ? 'it finished; `kiln run` the pipeline again (finished steps come from the cache)' : (runningHint ?? 'it is still going: follow it with `kiln status`');
     throw new UserError(`run ${runId} is ${state.status.toLowerCase()}: nothing to resume`, hint);
   }
   const { plan } = input;

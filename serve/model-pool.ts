@@ -35,7 +35,11 @@ export class ModelPool {
   async resolve(ref: ModelRef): Promise<Resolved> {
     let version = ref.version;
     const alias = version === undefined ? (ref.alias ?? DEFAULT_ALIAS) : undefined;
-    if (alias !== undefined) version = (await this.aliases(ref.name))[alias];
+    if (alias !== undefined) {
+      const aliases = await this.aliases(ref.name);
+      // Own keys only: `constructor` is a well-formed alias name, and every plain object has one.
+      version = Object.hasOwn(aliases, alias) ? aliases[alias] : undefined;
+    }
     // Not cached or not there: the registry answers, with the right error when it does not exist.
     const cached = version === undefined ? undefined : this.records.get(`${ref.name}:${version}`);
     if (cached) return { record: cached, dir: this.registry.versionDir(ref.name, cached.version), ...(alias ? { alias } : {}) };

@@ -30,22 +30,22 @@ export async function route(req: IncomingMessage, ctx: RouteContext): Promise<An
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const method = req.method ?? 'GET';
   if (parts.length === 1 && parts[0] === 'healthz') {
-    allow(method, 'GET', url.pathname);
+    allow(method, READ, url.pathname);
     return { status: 200, body: { status: 'ok', models: (await ctx.registry.names()).length, registry: ctx.registry.root } };
   }
   if (parts[0] === 'v1' && parts[1] === 'models') {
     if (parts.length === 2) {
-      allow(method, 'GET', url.pathname);
+      allow(method, READ, url.pathname);
       return { status: 200, body: { models: await listModels(ctx.registry) } };
     }
     const ref = parseModelRef(decode(parts[2]!));
     if (parts.length === 3) {
-      allow(method, 'GET', url.pathname);
+      allow(method, READ, url.pathname);
       const resolved = await ctx.pool.resolve(ref);
       return { status: 200, body: { model: describe(resolved), record: resolved.record as unknown as Json } };
     }
     if (parts.length === 4 && (parts[3] === 'predict' || parts[3] === 'fill-mask')) {
-      allow(method, 'POST', url.pathname);
+      allow(method, ['POST'], url.pathname);
       return infer(req, ctx, parts[3], await ctx.pool.resolve(ref));
     }
   }
@@ -87,8 +87,13 @@ async function listModels(registry: ModelRegistry): Promise<Json[]> {
   );
 }
 
-function allow(method: string, expected: string, pathname: string): void {
-  if (method !== expected) throw new HttpError(405, `${pathname} takes ${expected}, not ${method}`, ROUTES_HINT);
+/** GET routes answer HEAD too (node:http drops the body); a 405 names the allowed methods in `Allow`. */
+const READ = ['GET', 'HEAD'];
+
+function allow(method: string, expected: string[], pathname: string): void {
+  if (!expected.includes(method)) {
+    throw new HttpError(405, `${pathname} takes ${expected.join(' or ')}, not ${method}`, ROUTES_HINT, { allow: expected.join(', ') });
+  }
 }
 
 function decode(segment: string): string {

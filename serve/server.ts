@@ -44,13 +44,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const ctx = { registry, pool, limits };
 
   const server = http.createServer((req, res) => {
+    // A client that hung up (mid-body, or while its texts waited for a batch) is not a server error: its
+    // 'aborted' error is expected, and there is no one left to answer.
+    const clientGone = () => {
+      if (!req.socket.destroyed && !res.destroyed) return false;
+      log(`${req.method} ${req.url}: client closed the connection`);
+      return true;
+    };
     route(req, ctx).then(
-      (answer) => send(res, answer),
+      (answer) => clientGone() || send(res, answer),
       (error: unknown) => {
+        if (clientGone()) return;
         const e = toHttpError(error);
         if (e.status >= 500) log(`${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         // After an oversize body the connection's stream is in an unknown place: do not reuse it.
-        send(res, { status: e.status, body: e.body() }, e.status === 413);
+        send(res, { status: e.status, body: e.body() }, e.status === 413, e.headers);
       },
     );
   });
@@ -61,8 +69,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       socket.destroy();
       return;
     }
-    const body = JSON.stringify(new HttpError(400, `malformed HTTP request: ${error.message}`).body());
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // Node refuses headers over its limit before any handler runs; say so rather than "malformed".
+    const [status, e] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', new HttpError(431, 'request headers too large', `send smaller headers (cookies, tokens); the limit is ${http.maxHeaderSize / 1024} KiB in all`)]
+        : ['400 Bad Request', new HttpError(400, `malformed HTTP request: ${error.message}`)];
+    const body = JSON.stringify(e.body());
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -94,7 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
-function send(res: http.ServerResponse, answer: Answer, close = false): void {
+function send(res: http.ServerResponse, answer: Answer, close = false, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -104,6 +117,7 @@ function send(res: http.ServerResponse, answer: Answer, close = false): void {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     ...(close ? { connection: 'close' } : {}),
+    ...headers,
   });
   res.end(body);
 }

@@ -89,13 +89,17 @@ export class ModelRegistry {
     return records.filter((r): r is VersionRecord => r !== undefined);
   }
 
-  /** alias → version; empty when the model has no aliases (or does not exist). */
+  /**
+   * alias → version; empty when the model has no aliases (or does not exist). Null-prototype, so looking up
+   * an alias such as `constructor` finds only what aliases.json holds, never Object.prototype's members.
+   */
   async aliases(name: string): Promise<Record<string, number>> {
     const file = this.aliasesPath(name);
     const text = await fs.readFile(file, 'utf8').catch(ignoreMissing);
-    if (text === undefined) return {};
+    const aliases = Object.create(null) as Record<string, number>;
+    if (text === undefined) return aliases;
     try {
-      return JSON.parse(text) as Record<string, number>;
+      return Object.assign(aliases, JSON.parse(text) as Record<string, number>);
     } catch (error) {
       throw new RegistryError('invalid-model', `${file}: ${(error as Error).message}`, `rewrite it with \`kiln models promote ${name} VERSION\``);
     }

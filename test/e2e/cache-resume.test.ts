@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { kiln } from '../helpers/kiln-cli';
 
@@ -145,5 +146,30 @@ describe('kiln resume', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('is completed: nothing to resume');
     await fs.rename(`${vocab}.away`, vocab);
+  });
+
+  it('says no worker is polling when a run is RUNNING without one (its `kiln run` was killed)', async () => {
+    // A run on a queue of its own that no worker polls: what a SIGKILLed `kiln run` leaves behind.
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    const client = new Client({ connection });
+    const runId = `cache-e2e-orphan-${randomBytes(4).toString('hex')}`;
+    const taskQueue = `kiln-orphan-${randomBytes(4).toString('hex')}`;
+    const handle = await client.workflow.start('pipelineWorkflow', { workflowId: runId, taskQueue, args: [{ pipeline: 'cache-e2e', steps: [] }, {}] });
+    try {
+      const refused = await kiln(['resume', runId]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`run ${runId} is running: nothing to resume`);
+      expect(refused.stderr).toContain(
+        `no worker is polling task queue ${taskQueue}, so its steps wait (was the \`kiln run\` that started it killed?): ` +
+          `start one with \`./bin/kiln worker\`, or \`kiln cancel ${runId}\` then \`kiln resume ${runId}\``,
+      );
+      // One poll (it takes the waiting workflow task at once) is a worker seen just now: the run is going.
+      const poll = { namespace: 'default', taskQueue: { name: taskQueue }, identity: 'test' };
+      await connection.withDeadline(Date.now() + 10_000, () => client.workflowService.pollWorkflowTaskQueue(poll));
+      expect((await kiln(['resume', runId])).stderr).toContain('hint: it is still going: follow it with `kiln status`\n');
+    } finally {
+      await handle.terminate('test over');
+      await connection.close();
+    }
   });
 });

@@ -106,6 +106,21 @@ describe('ModelRegistry', () => {
     await expect(registry.setAlias('sentiment', 'production', 7)).rejects.toMatchObject({ code: 'unknown-version' });
   });
 
+  it('finds only aliases that aliases.json holds, not Object.prototype members', async () => {
+    await expect(registry.resolve({ name: 'sentiment', alias: 'constructor' })).rejects.toMatchObject({
+      code: 'unknown-alias',
+      message: "model 'sentiment' has no alias 'constructor'",
+      hint: 'its aliases: production → 2, staging → 1; ask for a version instead (sentiment:2) or move the alias with `kiln models promote`',
+    });
+    // `constructor` is a well-formed alias name: promoting to it works like any other, with no "previous".
+    expect(await registry.setAlias('sentiment', 'constructor', 1)).toEqual({});
+    expect(await registry.resolve({ name: 'sentiment', alias: 'constructor' })).toMatchObject({ alias: 'constructor', record: { version: 1 } });
+    for (const alias of ['__proto__', 'toString', 'hasOwnProperty']) {
+      await expect(registry.setAlias('sentiment', alias, 1)).rejects.toMatchObject({ code: 'invalid-ref', message: `invalid alias "${alias}"` });
+    }
+    expect(JSON.parse(await fs.readFile(registry.aliasesPath('sentiment'), 'utf8'))).toEqual({ production: 2, staging: 1, constructor: 1 });
+  });
+
   it('gives concurrent deploys of different artifacts distinct versions', async () => {
     const tags = ['d', 'e', 'f', 'g'];
     const dirs = await Promise.all(tags.map(modelDir));
