@@ -51,7 +51,7 @@ export function planText(plan: Plan, cache: Map<string, CachePreview> = new Map(
 }
 
 async function plan(file: string, options: { set?: Record<string, string>; json?: boolean; cache: boolean }): Promise<void> {
-  const compiled = await compilePipelineFile(file, { set: options.set });
+  const compiled = await compilePipelineFile(file, { set: options.set, checkFiles: true });
   const cache = await previewCache(compiled, { noCache: !options.cache });
   if (options.json) console.log(JSON.stringify({ ...compiled, cache: Object.fromEntries(cache) }, null, 2));
   else console.log(planText(compiled, cache));

@@ -6,7 +6,7 @@ import { formatDiagnostics } from '../compiler/errors';
 async function validate(files: string[]): Promise<void> {
   let invalid = 0;
   for (const file of files) {
-    const diagnostics = await validatePipelineFile(file);
+    const diagnostics = await validatePipelineFile(file, { checkFiles: true });
     if (diagnostics.length === 0) {
       console.log(`${file}: valid`);
     } else {

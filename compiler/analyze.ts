@@ -9,8 +9,8 @@ import type { LoadedYaml, Position } from './load';
 import { resolveOptions, type ResourcesSpec } from './options';
 import { applyParamOverrides } from './params';
 import type { Path } from './paths';
-import { resolveWith, type StepInfo } from './references';
-import { byCloseness, didYouMean } from './suggest';
+import { resolveWith, stepIds, type StepInfo } from './references';
+import { MAX_CANDIDATES, byCloseness, didYouMean, nameList } from './suggest';
 import type { Json, StepActivityOptions } from './types';
 
 export interface AnalyzedStep {
@@ -64,11 +64,13 @@ export function analyzePipeline(yaml: LoadedYaml, doc: Json, catalog: Catalog, s
     // A `with` that is not an object (even an empty `with:`) is a shape error; its inputs are not checked further.
     const rawWith = step.with === undefined ? {} : step.with;
     const resolved = asObject(rawWith) ? resolveWith(rawWith, withPath, { yaml, params, steps: infos, self: id }) : undefined;
+    const own: Edge[] = [];
     if (resolved) {
       diagnostics.push(...resolved.diagnostics);
-      edges.push(...resolved.deps.map((d) => ({ from: id, to: d.step, path: d.path })));
+      own.push(...resolved.deps.map((d) => ({ from: id, to: d.step, path: d.path })));
     }
-    edges.push(...checkNeeds(yaml, id, step.needs, infos, diagnostics));
+    own.push(...checkNeeds(yaml, id, step.needs, infos, diagnostics));
+    edges.push(...own);
 
     const type = infos.get(id)!.type;
     if (!type || !resolved) continue;
@@ -76,31 +78,38 @@ export function analyzePipeline(yaml: LoadedYaml, doc: Json, catalog: Catalog, s
     diagnostics.push(...checked.diagnostics);
     const options = stepOptions(yaml, id, type, root.defaults, step, diagnostics);
     if (!checked.inputs || !options) continue;
-    const dependsOn = [...new Set(edges.filter((e) => e.from === id).map((e) => e.to))].sort();
+    const dependsOn = [...new Set(own.map((e) => e.to))].sort();
     // A step's own `cache:` wins; a step type with side effects (deploy) defaults to false in its x-kiln.defaults.
     const cache = typeof step.cache === 'boolean' ? step.cache : (type.defaults.cache ?? true);
     steps.push({ id, type, inputs: checked.inputs, dependsOn, options, cache, position: yaml.locate(['steps', id], 'key') });
   }
 
   for (const cycle of findCycles(ids, edges)) {
-    diagnostics.push(yaml.diagnostic(cycle.edge.path, `dependency cycle: ${cycle.steps.join(' -> ')}`,
+    diagnostics.push(yaml.diagnostic(cycle.edge.path, `dependency cycle: ${cycleText(cycle.steps)}`,
       'each step here waits for the next one, so none can start: remove one of these references or needs'));
   }
   return { params, steps, diagnostics };
+}
+
+/** `a -> b -> c -> a`; a long cycle keeps its ends, so the message stays one readable line. */
+function cycleText(steps: string[]): string {
+  if (steps.length <= 12) return steps.join(' -> ');
+  return [...steps.slice(0, 6), `... (${steps.length - 11} more)`, ...steps.slice(-5)].join(' -> ');
 }
 
 /** Valid `needs` entries become edges; unknown steps and self-dependencies are reported. */
 function checkNeeds(yaml: LoadedYaml, id: string, needs: Json | undefined, infos: Map<string, StepInfo>, out: Diagnostic[]): Edge[] {
   if (!Array.isArray(needs)) return [];
   const edges: Edge[] = [];
-  const known = [...infos.keys()];
-  const others = known.filter((k) => k !== id);
   needs.forEach((name, i) => {
     if (typeof name !== 'string') return;
     const path: Path = ['steps', id, 'needs', i];
     if (name === id) out.push(yaml.diagnostic(path, `step "${id}" cannot need itself`));
-    else if (!infos.has(name)) out.push(yaml.diagnostic(path, `unknown step "${name}"${didYouMean(name, others)}`, `steps in this pipeline: ${known.join(', ')}`));
-    else edges.push({ from: id, to: name, path });
+    else if (!infos.has(name)) {
+      const known = stepIds(infos);
+      const others = known.length > MAX_CANDIDATES ? known : known.filter((k) => k !== id);
+      out.push(yaml.diagnostic(path, `unknown step "${name}"${didYouMean(name, others)}`, `steps in this pipeline: ${nameList(known)}`));
+    } else edges.push({ from: id, to: name, path });
   });
   return edges;
 }

@@ -6,7 +6,9 @@ import { canonicalJson, sha256Hex } from './canonical';
 import { loadCatalog, type Catalog } from './catalog';
 import { CompileError, sortDiagnostics, type Diagnostic } from './errors';
 import { loadYaml } from './load';
+import { missingLocalFiles } from './local-files';
 import { buildPlan } from './plan';
+import { invalidUtf8 } from './utf8';
 import type { Json, Plan } from './types';
 import { validatePipelineShape } from './validate';
 
@@ -15,6 +17,8 @@ export interface CompileOptions {
   set?: Record<string, string>;
   /** Step types to compile against; default: the repo's schemas/steps. */
   catalog?: Catalog;
+  /** Report local input files (`x-kiln-path` inputs) that do not exist: `validate` and `plan` do. */
+  checkFiles?: boolean;
 }
 
 export interface CheckResult {
@@ -34,8 +38,12 @@ export function checkPipelineSource(text: string, file: string, options: Compile
   diagnostics.push(...analysis.diagnostics);
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(dedupe(diagnostics)) };
 
-  const root = yaml.value as { [key: string]: Json };
   const abs = resolve(file);
+  if (options.checkFiles) {
+    const missing = missingLocalFiles(yaml, analysis.steps, dirname(abs));
+    if (missing.length > 0) return { diagnostics: sortDiagnostics(missing) };
+  }
+  const root = yaml.value as { [key: string]: Json };
   const plan = buildPlan({
     name: root.name as string,
     description: root.description as string | undefined,
@@ -78,6 +86,11 @@ async function checkPipelineFile(file: string, options: CompileOptions): Promise
   } catch (e) {
     const message = `cannot read: ${(e as Error).message}`;
     return { diagnostics: [{ file, line: 0, col: 0, path: '', message }] };
+  }
+  const bad = invalidUtf8(bytes);
+  if (bad) {
+    const message = `not UTF-8: byte 0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset} cannot be decoded`;
+    return { diagnostics: [{ file, line: bad.line, col: bad.col, path: '', message, hint: 'save the file as UTF-8' }] };
   }
   return checkPipelineSource(bytes.toString('utf8'), file, options, bytes);
 }

@@ -53,7 +53,7 @@ export function findCycles(ids: readonly string[], edges: readonly Edge[]): Cycl
   return cycles.sort((a, b) => order.get(a.steps[0]!)! - order.get(b.steps[0]!)!);
 }
 
-/** Tarjan's algorithm; graphs are a few dozen steps, so recursion is fine. */
+/** Tarjan's algorithm, with an explicit stack: a 6,000-step chain would overflow a recursive one. */
 function stronglyConnected(ids: readonly string[], out: Map<string, Edge[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
@@ -61,41 +61,103 @@ function stronglyConnected(ids: readonly string[], out: Map<string, Edge[]>): st
   const stack: string[] = [];
   const onStack = new Set<string>();
   const result: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const { to } of out.get(v) ?? []) {
-      if (!index.has(to)) {
-        visit(to);
-        low.set(v, Math.min(low.get(v)!, low.get(to)!));
-      } else if (onStack.has(to)) low.set(v, Math.min(low.get(v)!, index.get(to)!));
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    // Each frame is a step and how many of its edges have been followed.
+    const frames: Array<{ v: string; next: number }> = [];
+    const enter = (v: string): void => {
+      index.set(v, counter);
+      low.set(v, counter++);
+      stack.push(v);
+      onStack.add(v);
+      frames.push({ v, next: 0 });
+    };
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const { v } = frame;
+      const edges = out.get(v) ?? [];
+      if (frame.next < edges.length) {
+        const to = edges[frame.next++]!.to;
+        if (!index.has(to)) enter(to);
+        else if (onStack.has(to)) low.set(v, Math.min(low.get(v)!, index.get(to)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(v)!));
+      if (low.get(v) === index.get(v)) {
+        const scc: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          scc.push(w);
+        } while (w !== v);
+        result.push(scc);
+      }
     }
-    if (low.get(v) === index.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      result.push(scc);
-    }
-  };
-  for (const id of ids) if (!index.has(id)) visit(id);
+  }
   return result;
 }
 
 /** Steps in dependency order; among steps that are ready at once, the one earlier in the file goes first. */
 export function topologicalOrder(ids: readonly string[], dependsOn: Map<string, readonly string[]>): string[] {
-  const done = new Set<string>();
+  const order = new Map(ids.map((id, i) => [id, i]));
+  const waiting = new Map(ids.map((id) => [id, new Set(dependsOn.get(id) ?? []).size]));
+  const dependents = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const id of ids) for (const d of new Set(dependsOn.get(id) ?? [])) dependents.get(d)?.push(id);
+  const ready = new MinHeap();
+  for (const id of ids) if (waiting.get(id) === 0) ready.push(order.get(id)!);
   const result: string[] = [];
-  while (result.length < ids.length) {
-    const next = ids.find((id) => !done.has(id) && (dependsOn.get(id) ?? []).every((d) => done.has(d)));
-    if (next === undefined) throw new Error('dependency cycle: topologicalOrder needs an acyclic graph');
-    done.add(next);
-    result.push(next);
+  while (ready.size > 0) {
+    const id = ids[ready.pop()]!;
+    result.push(id);
+    for (const next of dependents.get(id)!) {
+      const left = waiting.get(next)! - 1;
+      waiting.set(next, left);
+      if (left === 0) ready.push(order.get(next)!);
+    }
   }
+  if (result.length < ids.length) throw new Error('dependency cycle: topologicalOrder needs an acyclic graph');
   return result;
+}
+
+/** Positions in the file, smallest first. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (a[up]! <= a[i]!) break;
+      [a[up], a[i]] = [a[i]!, a[up]!];
+      i = up;
+    }
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length === 0) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && a[l]! < a[m]!) m = l;
+      if (r < a.length && a[r]! < a[m]!) m = r;
+      if (m === i) break;
+      [a[m], a[i]] = [a[i]!, a[m]!];
+      i = m;
+    }
+    return top;
+  }
 }

@@ -1,10 +1,11 @@
 // YAML -> plain JSON, remembering where every key and value came from so that any
 // diagnostic can point at FILE:LINE:COL. Duplicate keys, complex keys and non-JSON values are errors.
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
+import type { Alias, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './errors';
 import { formatPath, pathKey, type Path } from './paths';
 import type { Json } from './types';
+import { MAX_DEPTH, aliasTargets, parseYaml } from './yaml-parse';
 
 export interface Position {
   line: number;
@@ -28,12 +29,13 @@ interface Spot {
   value?: Position;
 }
 
-// Aliases can expand exponentially ("billion laughs"); real pipelines use a handful.
-const MAX_ALIAS_EXPANSIONS = 10_000;
+// Aliases can expand exponentially ("billion laughs"): the values they copy are counted, not the aliases.
+// Real pipelines copy a few hundred at most; 100,000 convert in well under a second.
+export const MAX_ALIAS_VALUES = 100_000;
 
 export function loadYaml(text: string, file: string): LoadedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const parsed = parseYaml(text);
+  const { lineCounter } = parsed;
   const spots = new Map<string, Spot>();
   const diagnostics: Diagnostic[] = [];
   const pos = (offset: number): Position => lineCounter.linePos(offset);
@@ -54,23 +56,40 @@ export function loadYaml(text: string, file: string): LoadedYaml {
     return { file, line: p.line, col: p.col, path: formatPath(path), message, ...(hint ? { hint } : {}) };
   };
 
+  if ('limit' in parsed) {
+    const p = parsed.offset === undefined ? { line: 1, col: 1 } : pos(parsed.offset);
+    diagnostics.push({ file, line: p.line, col: p.col, path: '', message: parsed.limit, hint: parsed.hint });
+    return { file, value: undefined, diagnostics, locate, diagnostic };
+  }
+  const { doc } = parsed;
   for (const e of doc.errors) {
     const p = pos(e.pos[0]);
     diagnostics.push({ file, line: p.line, col: p.col, path: '', message: `YAML syntax error: ${e.message}` });
   }
   if (diagnostics.length > 0) return { file, value: undefined, diagnostics, locate, diagnostic };
 
-  const converter = new Converter(doc, pos, spots, diagnostics, diagnostic);
+  const converter = new Converter(aliasTargets(doc), pos, spots, diagnostics, diagnostic);
   spots.set(pathKey([]), { value: doc.contents ? pos(doc.contents.range?.[0] ?? 0) : { line: 1, col: 1 } });
   const value = converter.convert(doc.contents, []);
-  return { file, value, diagnostics, locate, diagnostic };
+  // Past the alias cap the document is not what was written: checking it further would only add noise and time.
+  return { file, value: converter.exhausted ? undefined : value, diagnostics, locate, diagnostic };
 }
 
 class Converter {
-  private expansions = 0;
+  /** Values copied by aliases so far. */
+  private copied = 0;
+  get exhausted(): boolean {
+    return this.copied > MAX_ALIAS_VALUES;
+  }
+
+  /** Aliases being expanded right now. */
+  private aliasDepth = 0;
+  /** Anchored nodes being converted: an alias to one of them, inside it, would never end. */
+  private readonly open = new Set<YamlNode>();
+  private deepReported = false;
 
   constructor(
-    private readonly doc: Document,
+    private readonly targets: Map<YamlNode, YamlNode | undefined>,
     private readonly pos: (offset: number) => Position,
     private readonly spots: Map<string, Spot>,
     private readonly diagnostics: Diagnostic[],
@@ -88,20 +107,31 @@ class Converter {
 
   convert(node: unknown, path: Path): Json {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
-      if (++this.expansions > MAX_ALIAS_EXPANSIONS) {
-        if (this.expansions === MAX_ALIAS_EXPANSIONS + 1) {
-          this.diagnostics.push(this.diagnostic(path, `too many alias expansions (more than ${MAX_ALIAS_EXPANSIONS})`));
-        }
-        return null;
+    if (this.aliasDepth > 0 && ++this.copied > MAX_ALIAS_VALUES) {
+      // Reported once, at the alias being expanded; everything after it is skipped.
+      if (this.copied === MAX_ALIAS_VALUES + 1) {
+        this.diagnostics.push(this.diagnostic(path, `aliases expand to more than ${MAX_ALIAS_VALUES} values`,
+          'each *alias copies the whole value of its &anchor; a pipeline needs only a few: write the values out instead'));
       }
-      const target = node.resolve(this.doc);
-      if (!target) {
-        this.diagnostics.push(this.diagnostic(path, `unknown alias *${node.source}`));
-        return null;
-      }
-      return this.convert(target, path);
+      return null;
     }
+    // The source was checked for depth; aliases can still stack values deeper.
+    if (path.length > MAX_DEPTH) {
+      if (!this.deepReported) this.diagnostics.push(this.diagnostic(path, `nested more than ${MAX_DEPTH} levels deep (through aliases)`));
+      this.deepReported = true;
+      return null;
+    }
+    if (isAlias(node)) return this.expand(node, path);
+    if (!(node as YamlNode).anchor) return this.convertNode(node, path);
+    this.open.add(node as YamlNode);
+    try {
+      return this.convertNode(node, path);
+    } finally {
+      this.open.delete(node as YamlNode);
+    }
+  }
+
+  private convertNode(node: unknown, path: Path): Json {
     if (isScalar(node)) {
       this.mark(path, 'value', node);
       const v = node.value;
@@ -121,6 +151,27 @@ class Converter {
     }
     this.diagnostics.push(this.diagnostic(path, 'unsupported YAML node'));
     return null;
+  }
+
+  private expand(alias: Alias, path: Path): Json {
+    const target = this.targets.get(alias);
+    const problem = !target
+      ? { message: `unknown alias *${alias.source}`, hint: 'an alias can only refer to an &anchor set before it' }
+      : this.open.has(target)
+        ? { message: `alias *${alias.source} is inside the value it refers to, so it would never end`, hint: `move *${alias.source} out of the value anchored as &${alias.source}` }
+        : undefined;
+    if (problem) {
+      // At the alias itself: the path's position may be the anchored value's.
+      const at = alias.range ? this.pos(alias.range[0]) : {};
+      this.diagnostics.push({ ...this.diagnostic(path, problem.message, problem.hint), ...at });
+      return null;
+    }
+    this.aliasDepth++;
+    try {
+      return this.convert(target, path);
+    } finally {
+      this.aliasDepth--;
+    }
   }
 
   private convertMap(pairs: ReadonlyArray<{ key: unknown; value: unknown }>, path: Path): Json {

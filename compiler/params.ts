@@ -1,6 +1,6 @@
 // `--set name=value`: overrides of pipeline params, parsed and type-checked against each param's default.
 import { SET_FILE, type Diagnostic } from './errors';
-import { byCloseness, didYouMean } from './suggest';
+import { byCloseness, didYouMean, nameList } from './suggest';
 import type { Json } from './types';
 
 function setError(name: string, message: string, hint?: string): Diagnostic {
@@ -62,7 +62,7 @@ export function applyParamOverrides(
   const names = Object.keys(defaults);
   for (const [name, text] of Object.entries(set)) {
     if (!Object.hasOwn(defaults, name)) {
-      const hint = names.length ? `params of this pipeline: ${byCloseness(name, names).join(', ')}` : 'this pipeline declares no params';
+      const hint = names.length ? `params of this pipeline: ${nameList(byCloseness(name, names))}` : 'this pipeline declares no params';
       diagnostics.push(setError(name, `unknown param "${name}"${didYouMean(name, names)}`, hint));
       continue;
     }

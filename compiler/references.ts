@@ -5,7 +5,7 @@ import type { Diagnostic } from './errors';
 import { hasExpression, paramText, parseExpressions, type Expression } from './expressions';
 import type { LoadedYaml } from './load';
 import type { Path } from './paths';
-import { byCloseness, didYouMean } from './suggest';
+import { MAX_CANDIDATES, byCloseness, didYouMean, nameList } from './suggest';
 import type { Json, OutputRef, OutputTemplate } from './types';
 
 export interface StepInfo {
@@ -47,6 +47,15 @@ export interface ResolvedWith {
   diagnostics: Diagnostic[];
 }
 
+const idLists = new WeakMap<Map<string, StepInfo>, string[]>();
+
+/** The step ids, listed once per pipeline: thousands of steps each in error must not be quadratic. */
+export function stepIds(steps: Map<string, StepInfo>): string[] {
+  let ids = idLists.get(steps);
+  if (!ids) idLists.set(steps, (ids = [...steps.keys()]));
+  return ids;
+}
+
 const ZEROS = '0'.repeat(64);
 const RESERVED = ['$ref', '$template'];
 
@@ -67,14 +76,14 @@ export function resolveWith(value: Json, path: Path, env: ResolveEnv): ResolvedW
 
   /** Checks one output reference; returns its kind when it names a known output. */
   const outputKind = (e: Extract<Expression, { kind: 'output' }>, p: Path): string | undefined => {
-    const known = [...env.steps.keys()];
     if (e.step === env.self) {
       report(p, `step "${e.step}" cannot use its own output`, 'a step can only use outputs of other steps');
       return undefined;
     }
     const step = env.steps.get(e.step);
     if (!step) {
-      report(p, `unknown step "${e.step}"${didYouMean(e.step, known.filter((k) => k !== env.self))}`, `steps in this pipeline: ${known.join(', ')}`);
+      const known = stepIds(env.steps);
+      report(p, `unknown step "${e.step}"${didYouMean(e.step, known.length > MAX_CANDIDATES ? known : known.filter((k) => k !== env.self))}`, `steps in this pipeline: ${nameList(known)}`);
       return undefined;
     }
     out.deps.push({ step: e.step, path: p });
@@ -91,7 +100,7 @@ export function resolveWith(value: Json, path: Path, env: ResolveEnv): ResolvedW
     if (Object.hasOwn(env.params, name)) return env.params[name]!;
     const names = Object.keys(env.params);
     report(p, `unknown param "${name}"${didYouMean(name, names)}`,
-      names.length ? `params of this pipeline: ${byCloseness(name, names).join(', ')}` : 'declare it under "params:" with a default value');
+      names.length ? `params of this pipeline: ${nameList(byCloseness(name, names))}` : 'declare it under "params:" with a default value');
     return undefined;
   };
 

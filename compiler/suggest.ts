@@ -14,8 +14,13 @@ export function levenshtein(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** Candidates ordered closest first (ties keep their given order). */
+// Suggestions compare the word with every candidate; with thousands of steps or params each in error,
+// that would be quadratic and take minutes. Past this many candidates there are no suggestions.
+export const MAX_CANDIDATES = 300;
+
+/** Candidates ordered closest first (ties keep their given order); as given when there are very many. */
 export function byCloseness(word: string, candidates: readonly string[]): string[] {
+  if (candidates.length > MAX_CANDIDATES) return [...candidates];
   return candidates
     .map((c, i) => ({ c, i, d: levenshtein(word.toLowerCase(), c.toLowerCase()) }))
     .sort((x, y) => x.d - y.d || x.i - y.i)
@@ -24,6 +29,7 @@ export function byCloseness(word: string, candidates: readonly string[]): string
 
 /** The closest candidate, if it is close enough to be a plausible typo. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length > MAX_CANDIDATES) return undefined;
   const best = byCloseness(word, candidates)[0];
   if (best === undefined) return undefined;
   const a = word.toLowerCase();
@@ -38,4 +44,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const c = closest(word, candidates);
   return c === undefined ? '' : ` (did you mean "${c}"?)`;
+}
+
+/** Names for a hint: `a, b, c`, or the first 20 and how many more. */
+export function nameList(names: readonly string[]): string {
+  return names.length <= 20 ? names.join(', ') : `${names.slice(0, 20).join(', ')} and ${names.length - 20} more`;
 }
