@@ -9,14 +9,18 @@ export function cudaPipCommand(python = 'python3'): string {
   return `${python} -m pip install ${CUDA_WHEELS.join(' ')}`;
 }
 
-// Every `nvidia/<name>/lib` directory of the `nvidia` namespace package (one per wheel, e.g. nvidia/cublas/lib).
+// The directories holding the shared libraries of the pinned CUDA 12 wheels that are installed (by distribution
+// name, so CUDA 13 wheels another package pulled in, e.g. a recent torch's, are never offered to TensorFlow 2.18).
 const LIST_LIB_DIRS = `
-import os, nvidia
-for root in nvidia.__path__:
-    for name in sorted(os.listdir(root)):
-        lib = os.path.join(root, name, "lib")
-        if os.path.isdir(lib):
-            print(lib)
+import importlib.metadata as md, os, sys
+for name in sys.argv[1:]:
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        continue
+    libs = {os.path.dirname(str(dist.locate_file(f))) for f in (dist.files or []) if ".so" in f.name}
+    for lib in sorted(libs):
+        print(lib)
 `;
 
 /**
@@ -27,8 +31,9 @@ for root in nvidia.__path__:
  */
 export function cudaLibraryDirs(python = 'python3', env: NodeJS.ProcessEnv = process.env): string[] {
   try {
-    const out = execFileSync(python, ['-c', LIST_LIB_DIRS], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
-    return out.split('\n').map((line) => line.trim()).filter(Boolean);
+    const names = CUDA_WHEELS.map((pin) => pin.split('==')[0]!);
+    const out = execFileSync(python, ['-c', LIST_LIB_DIRS, ...names], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
+    return [...new Set(out.split('\n').map((line) => line.trim()).filter(Boolean))];
   } catch {
     return [];
   }

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../compiler/catalog';
 import { CompileError, type Diagnostic } from '../../../compiler/errors';
 import { compilePipelineSource } from '../../../compiler/compile';
-import { mutate, seededRng } from './mutate';
+import { seededRng } from '../../helpers/seeded-rng';
+import { mutate } from './mutate';
 
 const dir = fileURLToPath(new URL('../../../pipelines/', import.meta.url));
 const SEED = 20261206;

@@ -18,23 +18,13 @@ import { artifactRefsIn } from '../../../store/references';
 import { repairStore } from '../../../store/repair';
 import type { ArtifactRef } from '../../../store/types';
 import { verifyStore } from '../../../store/verify';
+import { seededRng } from '../../helpers/seeded-rng';
 import { putDir, tempHome, type TempHome } from './helpers';
 
 const SEED = 20261206;
 const INTERLEAVINGS = 300;
 const OPS = 12;
 
-/** mulberry32: small, seeded, good enough to pick operations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXTS = ['call me ishmael\n', 'some years ago\n', 'never mind how long precisely\n', 'x'.repeat(5000)];
 const LABELS = ['alpha', 'beta'];
@@ -59,7 +49,7 @@ interface Tally {
 }
 
 async function interleaving(seed: number, tally: Tally): Promise<void> {
-  const random = rng(seed);
+  const random = seededRng(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
   const count = (what: string) => (tally[what] = (tally[what] ?? 0) + 1);
   const t = await tempHome();
