@@ -1,10 +1,6 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { cudaLibraryDirs, cudaPipCommand } from '../../../setup/cuda';
+import { cudaPipCommand } from '../../../setup/cuda';
 import { jarUrl, mavenRepository } from '../../../setup/maven';
 import { pypiIndex } from '../../../setup/pypi-headers';
 
@@ -25,29 +21,7 @@ describe('where setup downloads from', () => {
   });
 });
 
-describe('CUDA libraries for the GPU build', () => {
-  let site: string;
-  beforeAll(async () => {
-    site = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-cuda-'));
-    // `nvidia` is a namespace package: one directory per wheel, libraries in its lib/.
-    for (const dir of ['nvidia/cublas/lib', 'nvidia/cudnn/lib', 'nvidia/cuda_nvcc/bin']) await fs.mkdir(path.join(site, dir), { recursive: true });
-  });
-  afterAll(async () => {
-    await fs.rm(site, { recursive: true, force: true });
-  });
-
-  it("cudaLibraryDirs lists python3's nvidia/*/lib directories", () => {
-    const env = { ...process.env, PYTHONPATH: site };
-    expect(cudaLibraryDirs('python3', env).filter((dir) => dir.startsWith(site))).toEqual([
-      path.join(site, 'nvidia', 'cublas', 'lib'),
-      path.join(site, 'nvidia', 'cudnn', 'lib'),
-    ]);
-  });
-
-  it('is empty when python is missing', () => {
-    expect(cudaLibraryDirs(path.join(site, 'no-python'))).toEqual([]);
-  });
-
+describe('CUDA libraries for the GPU build (their folders: cuda.test.ts)', () => {
   it("the pip command pins the 12 wheels of TensorFlow 2.18's and-cuda extra", () => {
     const command = cudaPipCommand();
     expect(command.startsWith('python3 -m pip install nvidia-cublas-cu12==12.5.3.2 ')).toBe(true);
