@@ -3,30 +3,29 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { Context } from '@temporalio/activity';
-
-import type { Json, StepInput, StepResult } from '../compiler/types';
-import type { BertConfig } from '../nlp/bert/config';
-import { ConfigError } from '../nlp/bert/config-check';
+import type { BertFinetuneInputs } from '../compiler/step-inputs.generated';
+import type { Json } from '../compiler/types';
+import { ConfigError } from '../nlp/bert/config';
 import { loadSavedModel, SavedModelError } from '../nlp/bert/saved-model';
 import { METRICS_FILE, TrainingThreadError } from '../nlp/bert/training-job';
 import { DatasetInputError } from '../nlp/dataset/errors';
-import { finetuneIdentity, resolveFinetuneConfig, type FinetuneConfig, type FinetuneInputs } from '../nlp/finetune/config';
+import { finetuneConfig, finetuneIdentity, type FinetuneConfig, type FinetuneSettings } from '../nlp/finetune/config';
 import { readFinetuneData } from '../nlp/finetune/data';
 import { FinetuneDataError } from '../nlp/finetune/examples';
 import type { FinetuneJob, FinetuneThreadResult } from '../nlp/finetune/job';
 import { runFinetuneThread } from '../nlp/finetune/runner';
 import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
-import { checkpointRoot } from '../store/checkpoints';
-import { isArtifactRef, type ArtifactRef } from '../store/types';
+import type { ArtifactRef } from '../store/types';
 import type { FinetuneProgress } from '../nlp/finetune/loop';
 import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
 import { checkpointHint } from './training-signals';
 import type { ActivityDeps } from './deps';
-import { invalidInput, nonRetryable, translatingErrors } from './failures';
+import { invalidInput, nonRetryable } from './failures';
+import { defineStep, type StepContext, type StepOutputs } from './step';
+import { stepInputs } from './step-inputs';
 
-/** What every heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
+/** What every heartbeat carries; a retry reads `checkpoint` back from its `step.lastHeartbeat`. */
 export interface FinetuneHeartbeat extends TrainingHeartbeat {
   epoch: number;
   loss: number | null;
@@ -34,11 +33,13 @@ export interface FinetuneHeartbeat extends TrainingHeartbeat {
   tokens_per_sec: number | null;
 }
 
-export const bertFinetune = translatingErrors(run, toFailure);
+export const bertFinetune = defineStep(run, toFailure);
 
-async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
-  const context = Context.current();
-  const { artifacts, rest } = parseFinetuneInputs(input);
+async function run(step: StepContext): Promise<StepOutputs> {
+  const { input, deps } = step;
+  const { model, tokenizer, train, validation, labels, ...settings } = stepInputs('bert/finetune@v1', input);
+  // With model.from_scratch, a rule of the schema makes the tokenizer required.
+  const artifacts: FinetuneArtifacts = { model: 'from_scratch' in model ? undefined : model, tokenizer, train, validation, labels };
   const dirs = {
     base: artifacts.model ? deps.store.pathOf(artifacts.model) : null,
     tokenizer: deps.store.pathOf(artifacts.tokenizer ?? artifacts.model!),
@@ -46,43 +47,38 @@ async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
     validation: deps.store.pathOf(artifacts.validation),
     labels: deps.store.pathOf(artifacts.labels),
   };
-  const config = await resolveConfig(rest, dirs);
-  const checkpointDir = checkpointRoot(input.workflowId, input.stepId);
+  const config = await resolveConfig(deps, settings, model, dirs);
+  const checkpointDir = deps.checkpoints.root(input.workflowId, input.stepId);
   await fs.mkdir(checkpointDir, { recursive: true });
-  const staging = await deps.store.stagingDir('classifier');
-  const hint = checkpointHint(context.info.heartbeatDetails);
+  const staging = await step.staging('classifier');
+  const hint = checkpointHint(step.lastHeartbeat);
   const heartbeat: FinetuneHeartbeat = { step: hint?.step ?? 0, total: config.optimizer.total_steps, epoch: 0, loss: null, examples_per_sec: null, tokens_per_sec: null, checkpoint: hint };
-  try {
-    const lineage = lineageOf(artifacts);
-    const job: FinetuneJob = {
-      config,
-      identity: finetuneIdentity(config, lineage),
-      baseModelDir: dirs.base,
-      tokenizerDir: dirs.tokenizer,
-      trainFile: dirs.train,
-      validationFile: dirs.validation,
-      labelsFile: dirs.labels,
-      checkpointDir,
-      resumeHint: heartbeat.checkpoint,
-      earlierDirs: input.resumedFrom.map((workflowId) => checkpointRoot(workflowId, input.stepId)),
-      modelDir: path.join(staging, 'classifier'),
-      name: `${input.pipeline}/${input.stepId}`,
-      lineage,
-    };
-    const result = await superviseTraining(
-      deps,
-      input.stepId,
-      heartbeat,
-      ({ step, epoch, loss, examples_per_sec, tokens_per_sec, backend }: FinetuneProgress) => ({ step, epoch, loss, examples_per_sec, tokens_per_sec, ...(backend ? { backend } : {}) }),
-      (hooks, signals) => runFinetuneThread(job, hooks, signals),
-    );
-    const outputs = await storeOutputs(deps, job, result);
-    const acc = result.best?.accuracy;
-    deps.log(`${input.stepId}: classifier ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}` + (acc === undefined ? '' : `, validation accuracy ${acc.toFixed(4)}`));
-    return { outputs, attempt: context.info.attempt };
-  } finally {
-    await fs.rm(staging, { recursive: true, force: true });
-  }
+  const lineage = lineageOf(artifacts);
+  const job: FinetuneJob = {
+    config,
+    identity: finetuneIdentity(config, lineage),
+    baseModelDir: dirs.base,
+    tokenizerDir: dirs.tokenizer,
+    trainFile: dirs.train,
+    validationFile: dirs.validation,
+    labelsFile: dirs.labels,
+    checkpointDir,
+    resumeHint: heartbeat.checkpoint,
+    earlierDirs: input.resumedFrom.map((workflowId) => deps.checkpoints.root(workflowId, input.stepId)),
+    modelDir: path.join(staging, 'classifier'),
+    name: `${input.pipeline}/${input.stepId}`,
+    lineage,
+  };
+  const result = await superviseTraining(
+    step,
+    heartbeat,
+    (p: FinetuneProgress) => ({ step: p.step, epoch: p.epoch, loss: p.loss, examples_per_sec: p.examples_per_sec, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
+    (hooks, signals) => runFinetuneThread(job, hooks, signals),
+  );
+  const outputs = await storeOutputs(deps, job, result);
+  const acc = result.best?.accuracy;
+  step.log(`classifier ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}` + (acc === undefined ? '' : `, validation accuracy ${acc.toFixed(4)}`));
+  return outputs;
 }
 
 interface FinetuneArtifacts {
@@ -92,33 +88,6 @@ interface FinetuneArtifacts {
   train: ArtifactRef;
   validation: ArtifactRef;
   labels: ArtifactRef;
-}
-
-function artifact(value: unknown, kind: string, where: string, source: [output: string, stepType: string]): ArtifactRef {
-  if (isArtifactRef(value) && value.kind === kind) return value;
-  const got = isArtifactRef(value) ? ` (got a ${value.kind} artifact)` : '';
-  throw invalidInput(`${where}: must be a ${kind} artifact${got}`, `use "\${{ steps.<id>.outputs.${source[0]} }}" of a ${source[1]} step`);
-}
-
-function parseFinetuneInputs(input: StepInput): { artifacts: FinetuneArtifacts; rest: FinetuneInputs } {
-  const { model, tokenizer, train, validation, labels, ...rest } = input.inputs;
-  const where = `steps.${input.stepId}.with`;
-  const artifacts: FinetuneArtifacts = {
-    train: artifact(train, 'dataset-split', `${where}.train`, ['train', 'dataset/load@v1']),
-    validation: artifact(validation, 'dataset-split', `${where}.validation`, ['validation', 'dataset/load@v1']),
-    labels: artifact(labels, 'labels', `${where}.labels`, ['labels', 'dataset/load@v1']),
-  };
-  if (tokenizer !== undefined) artifacts.tokenizer = artifact(tokenizer, 'tokenizer', `${where}.tokenizer`, ['tokenizer', 'tokenizer/wordpiece@v1']);
-  const scratch = typeof model === 'object' && model !== null && !Array.isArray(model) && 'from_scratch' in model ? model.from_scratch : undefined;
-  if (scratch !== undefined) {
-    if (!artifacts.tokenizer) throw invalidInput(`${where}.tokenizer: required with model.from_scratch`, 'a fresh encoder needs a vocabulary: pass the tokenizer of a tokenizer/wordpiece step');
-    return { artifacts, rest: { ...(rest as FinetuneInputs), from_scratch: (scratch ?? {}) as FinetuneInputs['from_scratch'] } };
-  }
-  if (model === undefined) {
-    throw invalidInput(`${where}.model: required`, 'pass "${{ steps.<id>.outputs.model }}" of a bert/pretrain step, or model: { from_scratch: { hidden_size: 128, ... } }');
-  }
-  artifacts.model = artifact(model, 'model', `${where}.model`, ['model', 'bert/pretrain@v1']);
-  return { artifacts, rest: rest as FinetuneInputs };
 }
 
 function lineageOf(a: FinetuneArtifacts): { [key: string]: Json } {
@@ -159,17 +128,19 @@ async function storeOutputs(deps: ActivityDeps, job: FinetuneJob, result: Finetu
   return { model, metrics };
 }
 
-/** Resolves the config against the tokenizer, the base model and the data, which must all fit together. */
+/** Fits the settings to the tokenizer, the encoder and the data, which must all fit together. */
 async function resolveConfig(
-  rest: FinetuneInputs,
-  dirs: { base: string | null; tokenizer: string; train: string; validation: string; labels: string },
+  deps: ActivityDeps,
+  settings: FinetuneSettings,
+  model: BertFinetuneInputs['model'],
+  dirs: { tokenizer: string; train: string; validation: string; labels: string },
 ): Promise<FinetuneConfig> {
   const tokenizer = await loadTokenizer(dirs.tokenizer);
-  const pretrained: BertConfig | null = dirs.base ? (await loadSavedModel(dirs.base)).config : null;
+  const encoder = 'from_scratch' in model ? { fromScratch: model.from_scratch } : { pretrained: (await loadSavedModel(deps.store.pathOf(model))).config };
   const data = await readFinetuneData({ trainFile: dirs.train, validationFile: dirs.validation, labelsFile: dirs.labels });
-  return resolveFinetuneConfig(rest, {
+  return finetuneConfig(settings, {
     vocabSize: tokenizer.vocab.size,
-    pretrained,
+    encoder,
     trainExamples: data.train.length,
     numLabels: data.labels.names.length,
   });
@@ -177,10 +148,9 @@ async function resolveConfig(
 
 /** Library errors become Temporal failures here, so nlp/ stays free of Temporal. Anything else is retryable. */
 function toFailure(error: unknown, stepId: string): unknown {
-  // Library messages say where in `with` (with.max_seq_length ..., model.hidden_size ... of from_scratch): name the step too.
-  const at = (message: string): string =>
-    message.startsWith('with.') ? `steps.${stepId}.${message}` : message.startsWith('model') ? `steps.${stepId}.with.model.from_scratch${message.slice(5)}` : message;
-  if (error instanceof ConfigError) return invalidInput(at(error.message));
+  // Library messages say where in `with` (with.train: ...; a ConfigError's starts at the key): name the step too.
+  const at = (message: string): string => (message.startsWith('with.') ? `steps.${stepId}.${message}` : message);
+  if (error instanceof ConfigError) return invalidInput(`steps.${stepId}.with.${error.message}`);
   if (error instanceof FinetuneDataError || error instanceof DatasetInputError) return invalidInput(at(error.message), error.hint);
   if (error instanceof TokenizerFileError || error instanceof SavedModelError) return invalidInput(error.message, error.hint);
   if (error instanceof TrainingThreadError) {

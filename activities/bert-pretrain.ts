@@ -3,11 +3,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { Context } from '@temporalio/activity';
-
-import type { StepInput, StepResult } from '../compiler/types';
-import { ConfigError } from '../nlp/bert/config-check';
-import { resolvePretrainConfig, resumeIdentity, type PretrainConfig, type PretrainInputs } from '../nlp/bert/train-config';
+import { ConfigError } from '../nlp/bert/config';
+import { pretrainConfig, resumeIdentity, type PretrainConfig, type PretrainSettings } from '../nlp/bert/train-config';
 import type { TrainProgress } from '../nlp/bert/train-loop';
 import { METRICS_FILE, TrainingThreadError, type TrainingJob, type TrainingThreadResult } from '../nlp/bert/training-job';
 import { runTrainingThread } from '../nlp/bert/training-runner';
@@ -15,10 +12,11 @@ import { PretrainingDataError } from '../nlp/pretraining-data/errors';
 import { openPretrainingData } from '../nlp/pretraining-data/reader';
 import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
-import { checkpointRoot } from '../store/checkpoints';
-import { isArtifactRef, type ArtifactRef } from '../store/types';
+import type { ArtifactRef } from '../store/types';
 import type { ActivityDeps } from './deps';
-import { invalidInput, nonRetryable, translatingErrors } from './failures';
+import { invalidInput, nonRetryable } from './failures';
+import { defineStep, type StepContext, type StepOutputs } from './step';
+import { stepInputs } from './step-inputs';
 import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
 import { checkpointHint } from './training-signals';
 
@@ -28,44 +26,39 @@ export interface PretrainHeartbeat extends TrainingHeartbeat {
   tokens_per_sec: number | null;
 }
 
-export const bertPretrain = translatingErrors(run, toFailure);
+export const bertPretrain = defineStep(run, toFailure);
 
-async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
-  const context = Context.current();
-  const { data, tokenizer, rest } = parseInputs(input);
+async function run(step: StepContext): Promise<StepOutputs> {
+  const { input, deps } = step;
+  const { data, tokenizer, ...settings } = stepInputs('bert/pretrain@v1', input);
   const dataDir = deps.store.pathOf(data);
   const tokenizerDir = deps.store.pathOf(tokenizer);
-  const config = await resolveConfig(rest, dataDir, tokenizerDir);
-  const checkpointDir = checkpointRoot(input.workflowId, input.stepId);
+  const config = await resolveConfig(settings, dataDir, tokenizerDir);
+  const checkpointDir = deps.checkpoints.root(input.workflowId, input.stepId);
   await fs.mkdir(checkpointDir, { recursive: true });
-  const staging = await deps.store.stagingDir('model');
-  const hint = checkpointHint(context.info.heartbeatDetails);
+  const staging = await step.staging('model');
+  const hint = checkpointHint(step.lastHeartbeat);
   const heartbeat: PretrainHeartbeat = { step: hint?.step ?? 0, total: config.training.steps, loss: null, tokens_per_sec: null, checkpoint: hint };
-  try {
-    const job: TrainingJob = {
-      config,
-      identity: resumeIdentity(config, { data: data.digest, tokenizer: tokenizer.digest }),
-      dataDir,
-      tokenizerDir,
-      checkpointDir,
-      resumeHint: heartbeat.checkpoint,
-      earlierDirs: input.resumedFrom.map((workflowId) => checkpointRoot(workflowId, input.stepId)),
-      modelDir: path.join(staging, 'model'),
-      lineage: { data: data.digest, tokenizer: tokenizer.digest },
-    };
-    const result = await superviseTraining(
-      deps,
-      input.stepId,
-      heartbeat,
-      (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
-      (hooks, signals) => runTrainingThread(job, hooks, signals),
-    );
-    const outputs = await storeOutputs(deps, job, result);
-    deps.log(`${input.stepId}: model ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}`);
-    return { outputs, attempt: context.info.attempt };
-  } finally {
-    await fs.rm(staging, { recursive: true, force: true });
-  }
+  const job: TrainingJob = {
+    config,
+    identity: resumeIdentity(config, { data: data.digest, tokenizer: tokenizer.digest }),
+    dataDir,
+    tokenizerDir,
+    checkpointDir,
+    resumeHint: heartbeat.checkpoint,
+    earlierDirs: input.resumedFrom.map((workflowId) => deps.checkpoints.root(workflowId, input.stepId)),
+    modelDir: path.join(staging, 'model'),
+    lineage: { data: data.digest, tokenizer: tokenizer.digest },
+  };
+  const result = await superviseTraining(
+    step,
+    heartbeat,
+    (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
+    (hooks, signals) => runTrainingThread(job, hooks, signals),
+  );
+  const outputs = await storeOutputs(deps, job, result);
+  step.log(`model ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}`);
+  return outputs;
 }
 
 async function storeOutputs(deps: ActivityDeps, job: TrainingJob, result: TrainingThreadResult): Promise<{ model: ArtifactRef; metrics: ArtifactRef }> {
@@ -93,8 +86,8 @@ async function storeOutputs(deps: ActivityDeps, job: TrainingJob, result: Traini
   return { model, metrics };
 }
 
-/** Resolves the config against the tokenizer and the data, whose shapes the model must fit. */
-async function resolveConfig(rest: PretrainInputs, dataDir: string, tokenizerDir: string): Promise<PretrainConfig> {
+/** Fits the settings to the tokenizer and the data, whose shapes the model must fit. */
+async function resolveConfig(settings: PretrainSettings, dataDir: string, tokenizerDir: string): Promise<PretrainConfig> {
   const tokenizer = await loadTokenizer(tokenizerDir);
   const dataset = await openPretrainingData(dataDir);
   try {
@@ -105,7 +98,7 @@ async function resolveConfig(rest: PretrainInputs, dataDir: string, tokenizerDir
         'pass the same tokenizer to bert/pretraining-data and bert/pretrain',
       );
     }
-    return resolvePretrainConfig(rest, {
+    return pretrainConfig(settings, {
       vocabSize: tokenizer.vocab.size,
       maxSeqLength: manifest.max_seq_length,
       trainInstances: dataset.split('train').instances,
@@ -115,22 +108,10 @@ async function resolveConfig(rest: PretrainInputs, dataDir: string, tokenizerDir
   }
 }
 
-function parseInputs(input: StepInput): { data: ArtifactRef; tokenizer: ArtifactRef; rest: PretrainInputs } {
-  const { data, tokenizer, ...rest } = input.inputs;
-  const where = `steps.${input.stepId}.with`;
-  if (!isArtifactRef(data) || data.kind !== 'pretraining-data') {
-    throw invalidInput(`${where}.data: must be a pretraining-data artifact`, 'use "${{ steps.<id>.outputs.data }}" of a bert/pretraining-data step');
-  }
-  if (!isArtifactRef(tokenizer) || tokenizer.kind !== 'tokenizer') {
-    throw invalidInput(`${where}.tokenizer: must be a tokenizer artifact`, 'use "${{ steps.<id>.outputs.tokenizer }}" of a tokenizer/wordpiece step');
-  }
-  return { data, tokenizer, rest: rest as PretrainInputs };
-}
-
 /** Library errors become Temporal failures here, so nlp/ stays free of Temporal. Anything else is retryable. */
 function toFailure(error: unknown, stepId: string): unknown {
   const where = `steps.${stepId}.with`;
-  if (error instanceof ConfigError) return invalidInput(`${where}.${error.message.replace(/^with\./, '')}`);
+  if (error instanceof ConfigError) return invalidInput(`${where}.${error.message}`);
   if (error instanceof TokenizerFileError || error instanceof PretrainingDataError) return invalidInput(error.message, error.hint);
   if (error instanceof TrainingThreadError) {
     if (error.kind === 'InvalidInput') return invalidInput(error.message, error.hint);

@@ -1,42 +1,31 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { Context } from '@temporalio/activity';
-
-import type { StepInput, StepResult } from '../compiler/types';
 import { buildCorpus } from '../nlp/corpus/build';
 import { ChecksumError, CorpusInputError } from '../nlp/corpus/errors';
-import { parseCorpusInputs } from '../nlp/corpus/inputs';
-import type { CorpusProgress } from '../nlp/corpus/types';
-import type { ActivityDeps } from './deps';
-import { throttledHeartbeat } from './progress';
-import { invalidInput, nonRetryable, translatingErrors } from './failures';
+import { invalidInput, nonRetryable } from './failures';
+import { defineStep, type StepContext, type StepOutputs } from './step';
+import { stepInputs } from './step-inputs';
 
 /** `corpus/download@v1`: urls, files and built-in datasets -> corpus.txt in BERT's document format, in the store. */
-export const corpusDownload = translatingErrors(run, toFailure);
+export const corpusDownload = defineStep(run, toFailure);
 
-async function run(deps: ActivityDeps, input: StepInput): Promise<StepResult> {
-  const context = Context.current();
-  const { sources, minSentenceChars } = parseCorpusInputs(input.inputs);
-  const staging = await deps.store.stagingDir('corpus');
-  try {
-    const outFile = path.join(staging, 'corpus.txt');
-    const stats = await buildCorpus({
-      sources,
-      outFile,
-      baseDir: input.baseDir,
-      workDir: deps.workDir,
-      minSentenceChars,
-      onProgress: throttledHeartbeat<CorpusProgress>(context),
-      signal: context.cancellationSignal,
-    });
-    const { documents, sentences, words, bytes } = stats;
-    const corpus = await deps.store.putFile(outFile, { kind: 'corpus', meta: { documents, sentences, words, bytes } });
-    deps.log(`${input.stepId}: corpus ${corpus.digest} (${documents} documents, ${sentences} sentences, ${words} words)`);
-    return { outputs: { corpus, stats }, attempt: context.info.attempt };
-  } finally {
-    await fs.rm(staging, { recursive: true, force: true });
-  }
+async function run(step: StepContext): Promise<StepOutputs> {
+  const { input, deps } = step;
+  const { sources, min_sentence_chars: minSentenceChars } = stepInputs('corpus/download@v1', input);
+  const outFile = path.join(await step.staging('corpus'), 'corpus.txt');
+  const stats = await buildCorpus({
+    sources,
+    outFile,
+    baseDir: input.baseDir,
+    workDir: deps.workDir,
+    minSentenceChars,
+    onProgress: step.progress,
+    signal: step.signal,
+  });
+  const { documents, sentences, words, bytes } = stats;
+  const corpus = await deps.store.putFile(outFile, { kind: 'corpus', meta: { documents, sentences, words, bytes } });
+  step.log(`corpus ${corpus.digest} (${documents} documents, ${sentences} sentences, ${words} words)`);
+  return { corpus, stats };
 }
 
 /** Library errors become Temporal failures here, so nlp/ stays free of Temporal. Anything else is retryable. */

@@ -1,9 +1,7 @@
 // Errors that leave a step activity as something other than an ApplicationFailure, sorted by what retrying can
 // do about them: out of memory (another worker may have more), a crashed training thread (a retry resumes from
 // its checkpoint), a full disk (no retry frees space), a network or I/O hiccup (the retry policy's backoff).
-import { ApplicationFailure } from '@temporalio/common';
-
-import { kilnHome } from '../store/paths';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 
 export type FailureKind = 'OutOfMemory' | 'TrainingCrashed' | 'DiskFull' | 'TransientIO';
 
@@ -12,6 +10,8 @@ export interface FailureContext {
   stepId: string;
   attempt: number;
   workflowId?: string;
+  /** The kiln home, whose disk a full-disk hint names. */
+  home?: string;
 }
 
 interface Classified {
@@ -75,7 +75,7 @@ export function classify(error: unknown, at: FailureContext): Classified | undef
       type: 'DiskFull',
       what: `the disk is full (${original})`,
       retryable: false,
-      hint: `free space on the disk of ${kilnHome()} (\`kiln store gc --keep-runs 5\` deletes what older runs left), then ${resume}`,
+      hint: `free space on the disk of ${at.home ?? 'the kiln home'} (\`kiln store gc --keep-runs 5\` deletes what older runs left), then ${resume}`,
     };
   }
   if (codes.some((c) => OOM_CODES.has(c)) || OOM.test(text)) {
@@ -100,17 +100,24 @@ export function classify(error: unknown, at: FailureContext): Classified | undef
 }
 
 /**
- * The ApplicationFailure that leaves the activity for an error that is not one already. Unclassified errors keep
- * their class name as type and stay retryable, as before. `details` carries the attempt for the run summary.
+ * The failure that leaves a step activity, carrying the attempt so the run summary can say "after N attempts":
+ * an ApplicationFailure keeps its type and message, a cancellation stays one, and any other error is classified
+ * (an unclassified one keeps its class name as type and stays retryable).
  */
-export function classifiedFailure(error: unknown, at: FailureContext): ApplicationFailure {
+export function failureLeaving(error: unknown, at: FailureContext): Error {
+  const details = [{ attempt: at.attempt }];
+  if (error instanceof ApplicationFailure) {
+    const { type, message, nonRetryable, cause } = error;
+    return ApplicationFailure.create({ type: type ?? 'Error', message, nonRetryable: nonRetryable ?? false, details: [...(error.details ?? []), ...details], cause });
+  }
+  if (error instanceof CancelledFailure) return error;
   const cause = error instanceof Error ? error : undefined;
   const found = classify(error, at);
   if (!found) {
     const message = error instanceof Error ? error.message : String(error);
     const type = error instanceof Error ? (error.constructor?.name ?? 'Error') : 'Error';
-    return ApplicationFailure.create({ type, message, details: [{ attempt: at.attempt }], cause });
+    return ApplicationFailure.create({ type, message, details, cause });
   }
   const message = `step "${at.stepId}" attempt ${at.attempt}: ${found.what}${found.hint ? `\nhint: ${found.hint}` : ''}`;
-  return ApplicationFailure.create({ type: found.type, message, nonRetryable: !found.retryable, details: [{ attempt: at.attempt }], cause });
+  return ApplicationFailure.create({ type: found.type, message, nonRetryable: !found.retryable, details, cause });
 }

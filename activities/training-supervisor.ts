@@ -1,15 +1,12 @@
 // The activity side of a training step, shared by bert/pretrain and bert/finetune: heartbeats that carry progress
 // and the newest checkpoint, log lines, and cancellation that checkpoints before the step stops.
-import { Context } from '@temporalio/activity';
-
 import type { Json } from '../compiler/types';
 import type { TrainingHooks, TrainingSignals } from '../nlp/bert/training-runner';
 import type { CheckpointRecord } from '../store/checkpoints';
+import type { StepContext } from './step';
 import { cancellationSignals } from './training-signals';
-import type { ActivityDeps } from './deps';
-import { HEARTBEAT_EVERY_MS } from './progress';
 
-/** What every training heartbeat carries; a retry reads `checkpoint` back from activityInfo().heartbeatDetails. */
+/** What every training heartbeat carries; a retry reads `checkpoint` back from its `step.lastHeartbeat`. */
 export interface TrainingHeartbeat {
   [key: string]: Json;
   step: number;
@@ -30,16 +27,13 @@ interface ThreadEnd {
  * after its checkpoint. `progress` maps the thread's progress onto heartbeat fields.
  */
 export async function superviseTraining<H extends TrainingHeartbeat, P, R extends ThreadEnd>(
-  deps: ActivityDeps,
-  stepId: string,
+  step: StepContext,
   heartbeat: H,
   progress: (p: P) => Partial<H>,
   start: (hooks: TrainingHooks<P>, signals: TrainingSignals) => Promise<R>,
 ): Promise<R> {
-  const context = Context.current();
-  const beat = (): void => context.heartbeat({ ...heartbeat });
-  beat();
-  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
+  const beat = (): void => step.heartbeat({ ...heartbeat });
+  const stopBeating = step.keepAlive(() => ({ ...heartbeat }));
   try {
     const result = await start(
       {
@@ -50,21 +44,21 @@ export async function superviseTraining<H extends TrainingHeartbeat, P, R extend
         onCheckpoint: (checkpoint) => {
           heartbeat.checkpoint = checkpoint;
           beat();
-          deps.log(`${stepId}: checkpoint at step ${checkpoint.step}: ${checkpoint.path} (${checkpoint.digest})`);
+          step.log(`checkpoint at step ${checkpoint.step}: ${checkpoint.path} (${checkpoint.digest})`);
         },
-        log: (message) => deps.log(`${stepId}: ${message}`),
+        log: step.log,
       },
-      cancellationSignals(context.cancellationSignal),
+      cancellationSignals(step.signal),
     );
     if (result.status === 'stopped') {
       heartbeat.step = result.step;
       beat();
       const checkpoint = result.lastCheckpoint?.path ?? heartbeat.checkpoint?.path ?? 'none';
-      deps.log(`${stepId}: stopped at step ${result.step} (cancelled); checkpoint ${checkpoint}`);
-      throw context.cancellationSignal.reason;
+      step.log(`stopped at step ${result.step} (cancelled); checkpoint ${checkpoint}`);
+      throw step.signal.reason;
     }
     return result;
   } finally {
-    clearInterval(timer);
+    stopBeating();
   }
 }

@@ -5,10 +5,11 @@
 //   With --profile, one warm step's kernels by name instead (KILN_THREADS=1 for a single thread).
 import { BackendUnavailableError, initBackend, type BackendName } from '../nlp/backend';
 import type { PretrainingBatch } from '../nlp/bert/batch';
-import { resolveBertConfig } from '../nlp/bert/config';
+import { stepDefaults } from '../compiler/step-inputs';
+import { bertConfig } from '../nlp/bert/config';
 import { createBertModel } from '../nlp/bert/model';
 import { AdamW } from '../nlp/bert/optimizer';
-import { resolveAdamWConfig } from '../nlp/bert/optimizer-config';
+import { adamWConfig } from '../nlp/bert/optimizer-config';
 import { CounterRng } from '../nlp/bert/rng';
 import { trainStep } from '../nlp/bert/train-step';
 import { printKernelProfile } from './_training-profile';
@@ -68,9 +69,10 @@ async function main(): Promise<void> {
     return;
   }
   // kiln's defaults for everything else, dropout 0.1 included: the step users get.
-  const config = resolveBertConfig({ vocab_size: SHAPE.vocab, ...BERT_SIZES[size] });
+  const defaults = stepDefaults('bert/pretrain@v1');
+  const config = bertConfig({ ...defaults.model, ...BERT_SIZES[size] }, SHAPE.vocab);
   const model = createBertModel(config, 1);
-  const optimizer = new AdamW(model.variables, resolveAdamWConfig({ total_steps: 10_000, learning_rate: 1e-4 }));
+  const optimizer = new AdamW(model.variables, adamWConfig({ ...defaults.optimizer, learning_rate: 1e-4, warmup_steps: 0 }, 10_000));
   const dropoutRng = CounterRng.fromSeed(1, 'dropout');
   const batch = syntheticBatch(CounterRng.fromSeed(1, 'bench-batch'));
   let finalLoss = NaN;

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { initBackend } from '../nlp/backend';
-import { resolveBertConfig } from '../nlp/bert/config';
+import { stepDefaults } from '../compiler/step-inputs';
+import { bertConfig } from '../nlp/bert/config';
 import { createBertModel } from '../nlp/bert/model';
 import { AdamW } from '../nlp/bert/optimizer';
-import { resolveAdamWConfig } from '../nlp/bert/optimizer-config';
+import { adamWConfig } from '../nlp/bert/optimizer-config';
 import { CounterRng } from '../nlp/bert/rng';
 import { collate } from '../nlp/finetune/batch';
 import { createClassifierModel } from '../nlp/finetune/model';
@@ -20,9 +21,10 @@ const WARMUP = 2;
 const STEPS = 8;
 
 const backend = await initBackend('auto');
-const config = resolveBertConfig({ vocab_size: 8000, hidden_size: 128, num_layers: 2, num_heads: 2, intermediate_size: 512 });
+const defaults = stepDefaults('bert/pretrain@v1');
+const config = bertConfig({ ...defaults.model, hidden_size: 128, num_layers: 2, num_heads: 2, intermediate_size: 512 }, 8000);
 const model = createClassifierModel(createBertModel(config, 1), 2, 1);
-const optimizer = new AdamW(model.variables, resolveAdamWConfig({ total_steps: WARMUP + STEPS, learning_rate: 5e-4 }));
+const optimizer = new AdamW(model.variables, adamWConfig({ ...defaults.optimizer, learning_rate: 5e-4, warmup_steps: 0 }, WARMUP + STEPS));
 const rng = CounterRng.fromSeed(7, 'bench-dropout');
 const examples = Array.from({ length: BATCH }, (_, i) => ({
   ids: Array.from({ length: SEQ }, (_, j) => (j === 0 ? 2 : 5 + ((i * 31 + j * 17) % 7990))),

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { stepDefaults } from '../compiler/step-inputs';
 import { buildCorpus } from '../nlp/corpus/build';
 import { buildPretrainingData } from '../nlp/pretraining-data/build';
 import { epochPermutation, openPretrainingData } from '../nlp/pretraining-data/reader';
@@ -25,6 +26,7 @@ try {
     corpusFile,
     tokenizer,
     outDir: path.join(dir, 'data'),
+    options: stepDefaults('bert/pretraining-data@v1'),
     onProgress: (p) => {
       if (p.phase === 'instances' && tokenized === 0) tokenized = performance.now();
     },

@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { initBackend } from '../nlp/backend';
-import { resolveBertConfig } from '../nlp/bert/config';
+import { stepDefaults } from '../compiler/step-inputs';
+import { bertConfig } from '../nlp/bert/config';
 import { createBertModel, disposeBertModel } from '../nlp/bert/model';
 import { saveBertModel } from '../nlp/bert/saved-model';
 import { createClassifierModel, disposeClassifierModel } from '../nlp/finetune/model';
@@ -54,7 +55,8 @@ async function prepareModels(home: string): Promise<void> {
   const work = path.join(home, 'work');
   const tokDir = path.join(work, 'tokenizer');
   await saveTokenizer(new BertTokenizer(bertVocab(), { lowercase: true }), tokDir);
-  const config = resolveBertConfig(BERT_TINY);
+  const { vocab_size: vocabSize, ...architecture } = BERT_TINY;
+  const config = bertConfig({ ...stepDefaults('bert/pretrain@v1').model, ...architecture }, vocabSize);
   const encoderDir = path.join(work, 'encoder');
   const encoder = createBertModel(config, 1);
   const card = { steps: 0, seed: 1, backend: 'cpu', metrics: { train: null, validation: null }, lineage: {} };

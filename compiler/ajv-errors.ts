@@ -138,7 +138,8 @@ function describeError(e: ErrorObject, path: Path, yaml: LoadedYaml): Diagnostic
       return yaml.diagnostic(path, 'is not allowed here', undefined, 'key');
     case 'x-kiln-kind': {
       const kind = String(p.kind);
-      return at(`must be a "${kind}" artifact (got ${got})`, `use \${{ steps.ID.outputs.NAME }} of a step whose output is a "${kind}" artifact`);
+      const other = (e.data as { kind?: unknown } | null)?.kind;
+      return at(`must be a "${kind}" artifact (got ${typeof other === 'string' ? `a "${other}" artifact` : got})`, `use \${{ steps.ID.outputs.NAME }} of a step whose output is a "${kind}" artifact`);
     }
     default:
       return at(e.message ?? `fails ${e.keyword}`);

@@ -1,5 +1,5 @@
 // A step's inputs: its resolved `with` validated against the step type's schema (references stand in
-// as placeholders of their kind), defaults applied, then references put back for the Plan.
+// as placeholders of their kind), defaults applied, cross-field rules checked, then references put back for the Plan.
 import type { ErrorObject } from 'ajv';
 import { translateAjvErrors } from './ajv-errors';
 import type { Catalog, StepType } from './catalog';
@@ -8,6 +8,7 @@ import type { Diagnostic } from './errors';
 import type { LoadedYaml } from './load';
 import { isUnder, type Path } from './paths';
 import type { ResolvedWith, Site, StepInfo } from './references';
+import { checkRules } from './rules';
 import type { Json } from './types';
 
 export interface InputsContext {
@@ -42,6 +43,10 @@ export function checkStepInputs(ctx: InputsContext): CheckedInputs {
       });
   if (diagnostics.length > 0) return { diagnostics };
   ctx.stepType.applyDefaults(data);
+  const broken = checkRules(ctx.stepType.rules, data, (p) => isKnown([...ctx.path, ...p], ctx.resolved.sites));
+  if (broken.length > 0) {
+    return { diagnostics: broken.map((b) => ctx.yaml.diagnostic([...ctx.path, ...b.path], b.message, b.hint, b.at)) };
+  }
   for (const site of ctx.resolved.sites) {
     if (site.real) setAt(data, site.path.slice(ctx.path.length), site.real as unknown as Json);
   }
@@ -52,6 +57,13 @@ function setAt(root: Json, path: Path, value: Json): void {
   let cur = root as Record<string | number, Json>;
   for (const seg of path.slice(0, -1)) cur = cur[seg] as Record<string | number, Json>;
   cur[path[path.length - 1]!] = value;
+}
+
+/** Whether the value at `path` is known before the run: not a reference, except an artifact reference's kind. */
+function isKnown(path: Path, sites: Site[]): boolean {
+  const site = siteOf(path, sites);
+  if (!site) return true;
+  return site.kind === 'artifact' && path.length === site.path.length + 1 && path[path.length - 1] === 'kind';
 }
 
 /** The innermost site that `path` lies in. */

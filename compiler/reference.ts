@@ -6,6 +6,7 @@ import { SCHEMAS_DIR, readSchemaFile } from './ajv';
 import { loadCatalog, type Catalog, type OptionsSpec, type StepType } from './catalog';
 import { BUILTIN_OPTIONS, GPU_TASK_QUEUE, TASK_QUEUE } from './options';
 import { code, cell, schemaTable, tableBlocks, value, type TableContext } from './reference-schema';
+import { describeRule } from './rules';
 import { resolvePointer } from './schema-walk';
 
 export const REFERENCE_START = '<!-- reference:start -->';
@@ -112,6 +113,7 @@ function stepTypeBlocks(step: StepType, all: StepType[]): string[] {
     `Schema: [${code(file)}](${file}), implementation version ${step.implementation}.`,
     `**Inputs** (${code('with')})`,
     ...(inputs.length > 0 ? inputs : ['None.']),
+    ...(step.rules.length > 0 ? ['**Rules** (checked at compile time, with the schema)', step.rules.map((r) => `- ${describeRule(r)}`).join('\n')] : []),
     '**Outputs**',
     outputsTable(step),
     `**Default options:** ${optionsText(step.defaults)} ([precedence](#step-options-defaults))`,

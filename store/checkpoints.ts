@@ -10,7 +10,6 @@ import { fsyncPath, tempPathFor } from './atomic';
 import { CheckpointConfigMismatchError, CheckpointError } from './checkpoint-errors';
 import { MANIFEST_FILE, buildManifest, configDifferences, sha256Hex, verifyCheckpoint, type CheckpointManifest } from './checkpoint-manifest';
 import { readRegistry, scanStepDirs, stepDirName, writeRegistry, type RegistryEntry } from './checkpoint-registry';
-import { kilnHome } from './paths';
 
 /** What heartbeats and logs name: enough to find and check the checkpoint again. */
 export interface CheckpointRecord {
@@ -43,8 +42,17 @@ function pathComponent(id: string): string {
   return safe === '' || /^\.+$/.test(safe) ? `_${safe}` : safe;
 }
 
-export function checkpointRoot(workflowId: string, stepId: string, home: string = kilnHome()): string {
+export function checkpointRoot(workflowId: string, stepId: string, home: string): string {
   return path.join(home, 'checkpoints', pathComponent(workflowId), pathComponent(stepId));
+}
+
+/** Where a home keeps each (workflow, step)'s checkpoints; what training activities are handed. */
+export interface CheckpointRoots {
+  root(workflowId: string, stepId: string): string;
+}
+
+export function checkpointRoots(home: string): CheckpointRoots {
+  return { root: (workflowId, stepId) => checkpointRoot(workflowId, stepId, home) };
 }
 
 async function writeSynced(file: string, data: Uint8Array | string): Promise<void> {

@@ -1,73 +1,51 @@
-// The one typed config of the BERT model. Saved with every checkpoint; a checkpoint only loads into
-// a model with the same config (nlp/bert/state.ts).
-import { ConfigError, checkInteger, checkNumber, rejectUnknownKeys } from './config-check';
+// The one typed config of the BERT model: the architecture of a step's `with` (bert/pretrain's model, bert/finetune's
+// from_scratch, defaults from the schema) plus the vocabulary size of its tokenizer. Saved with every checkpoint; a
+// checkpoint only loads into a model with the same config (nlp/bert/state.ts).
+import type { BertPretrainInputs } from '../../compiler/step-inputs.generated';
 
-export { ConfigError };
-
-export interface BertConfig {
-  vocab_size: number;
-  hidden_size: number;
-  num_layers: number;
-  num_heads: number;
-  intermediate_size: number;
-  max_position_embeddings: number;
-  type_vocab_size: number;
-  hidden_dropout: number;
-  attention_dropout: number;
-  initializer_range: number;
-  layer_norm_eps: number;
+/** A config that does not fit the data, or a saved one that is damaged; the message names the key and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
 }
 
-// Defaults are BERT-tiny (Turc et al. 2019, L2 H128 A2): BERT-base (L12 H768) takes seconds per
-// sequence on a CPU. vocab_size has no default: it must equal the tokenizer's.
-export const BERT_DEFAULTS: Omit<BertConfig, 'vocab_size'> = {
-  hidden_size: 128, // width of every token vector
-  num_layers: 2, // transformer encoder layers
-  num_heads: 2, // attention heads; must divide hidden_size
-  intermediate_size: 512, // feed-forward width, 4 × hidden as in BERT
-  max_position_embeddings: 512, // longest sequence the position table covers
-  type_vocab_size: 2, // segment ids: sentence A = 0, sentence B = 1
-  hidden_dropout: 0.1, // on embeddings, attention output and feed-forward output
-  attention_dropout: 0.1, // on attention probabilities
-  initializer_range: 0.02, // std of the truncated-normal initialiser (cut at 2 std)
-  layer_norm_eps: 1e-12, // as in google-research/bert
+export type BertArchitecture = BertPretrainInputs['model'];
+
+export type BertConfig = BertArchitecture & {
+  /** The tokenizer's. */
+  vocab_size: number;
+  layer_norm_eps: number;
 };
 
-const KEYS: readonly (keyof BertConfig)[] = ['vocab_size', ...(Object.keys(BERT_DEFAULTS) as (keyof BertConfig)[])];
+/** google-research/bert's; not a setting of any step. */
+export const LAYER_NORM_EPS = 1e-12;
 
-/** Fills defaults and validates. Unknown keys, bad values and hidden_size % num_heads ≠ 0 throw ConfigError. */
-export function resolveBertConfig(partial: Partial<BertConfig>): BertConfig {
-  const what = 'model';
-  rejectUnknownKeys(what, partial, KEYS);
-  if (partial.vocab_size === undefined) {
-    throw new ConfigError(`${what}.vocab_size: required; set it to the tokenizer's vocabulary size`);
-  }
-  const c: BertConfig = { ...BERT_DEFAULTS, vocab_size: partial.vocab_size };
-  for (const key of KEYS) {
-    const value = partial[key];
-    if (value !== undefined) c[key] = value;
-  }
+export function bertConfig(architecture: BertArchitecture, vocabSize: number): BertConfig {
+  return { vocab_size: vocabSize, ...architecture, layer_norm_eps: LAYER_NORM_EPS };
+}
 
-  checkInteger(what, 'vocab_size', c.vocab_size, 1);
-  checkInteger(what, 'hidden_size', c.hidden_size, 1);
-  checkInteger(what, 'num_layers', c.num_layers, 1);
-  checkInteger(what, 'num_heads', c.num_heads, 1);
-  checkInteger(what, 'intermediate_size', c.intermediate_size, 1);
-  checkInteger(what, 'max_position_embeddings', c.max_position_embeddings, 1);
-  checkInteger(what, 'type_vocab_size', c.type_vocab_size, 1);
-  checkNumber(what, 'hidden_dropout', c.hidden_dropout, { min: 0, max: 1 });
-  checkNumber(what, 'attention_dropout', c.attention_dropout, { min: 0, max: 1 });
-  checkNumber(what, 'initializer_range', c.initializer_range, { min: 0, minExclusive: true });
-  checkNumber(what, 'layer_norm_eps', c.layer_norm_eps, { min: 0, minExclusive: true });
-  if (c.hidden_size % c.num_heads !== 0) {
-    const lower = c.hidden_size - (c.hidden_size % c.num_heads);
-    throw new ConfigError(
-      `${what}: hidden_size ${c.hidden_size} is not divisible by num_heads ${c.num_heads}; ` +
-        `each head gets hidden_size / num_heads dimensions. Choose num_heads dividing ${c.hidden_size}` +
-        (lower > 0 ? `, or hidden_size ${lower} or ${lower + c.num_heads}` : `, or hidden_size ${c.num_heads}`),
-    );
+const INTEGER_KEYS = ['vocab_size', 'hidden_size', 'num_layers', 'num_heads', 'intermediate_size', 'max_position_embeddings', 'type_vocab_size'] as const;
+const NUMBER_KEYS = ['hidden_dropout', 'attention_dropout', 'initializer_range', 'layer_norm_eps'] as const;
+type Unchecked = Exclude<keyof BertConfig, (typeof INTEGER_KEYS)[number] | (typeof NUMBER_KEYS)[number]>;
+// A key added to the schema's architecture is checked in saved files too: this stops compiling until it is listed.
+const _everyKeyChecked: [Unchecked] extends [never] ? true : Unchecked = true;
+
+/** A config read back from a file (a saved model's config.json): every key there and a number, heads dividing the width. */
+export function checkSavedBertConfig(value: unknown): BertConfig {
+  const c = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  for (const key of INTEGER_KEYS) {
+    if (!Number.isSafeInteger(c[key]) || (c[key] as number) < 1) throw new ConfigError(`bert.${key}: must be an integer >= 1 (got ${JSON.stringify(c[key])})`);
   }
-  return c;
+  for (const key of NUMBER_KEYS) {
+    if (typeof c[key] !== 'number' || !Number.isFinite(c[key]) || c[key] < 0) throw new ConfigError(`bert.${key}: must be a number >= 0 (got ${JSON.stringify(c[key])})`);
+  }
+  const known = new Set<string>([...INTEGER_KEYS, ...NUMBER_KEYS]);
+  const unknown = Object.keys(c).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw new ConfigError(`bert: unknown key ${unknown.map((k) => `'${k}'`).join(', ')}`);
+  if ((c.hidden_size as number) % (c.num_heads as number) !== 0) throw new ConfigError(`bert: hidden_size ${c.hidden_size} is not divisible by num_heads ${c.num_heads}`);
+  return c as BertConfig;
 }
 
 /** Width of one attention head. */

@@ -16,8 +16,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { Json } from '../../compiler/types';
-import type { BertConfig } from './config';
-import { resolveBertConfig } from './config';
+import { checkSavedBertConfig, type BertConfig } from './config';
 import { createBertModel, disposeBertModel, type BertModel } from './model';
 import { deserializeTensors, serializeTensors, type TensorData } from './tensor-file';
 
@@ -87,7 +86,7 @@ export async function loadSavedModel(dir: string): Promise<SavedModel> {
   }
   let config: BertConfig;
   try {
-    config = resolveBertConfig(json.bert as Partial<BertConfig>);
+    config = checkSavedBertConfig(json.bert);
   } catch (error) {
     throw new SavedModelError(`${configFile}: ${(error as Error).message}`);
   }

@@ -6,7 +6,7 @@ import { PretrainingDataError } from '../pretraining-data/errors';
 import { TokenizerFileError } from '../tokenizer/errors';
 import { InvalidBatchError } from './batch';
 import { CorruptCheckpointError } from './checkpoint-error';
-import { ConfigError } from './config-check';
+import { ConfigError } from './config';
 import type { ThreadFailure } from './training-job';
 import { TrainingDivergedError } from './train-loop';
 

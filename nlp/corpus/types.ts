@@ -1,4 +1,5 @@
 // The shapes shared by the corpus readers, the writer and the step.
+import type { CorpusDownloadInputs } from '../../compiler/step-inputs.generated';
 
 /** Ends the current document in a stream of sentences. Repeated or leading ends are harmless. */
 export const DOCUMENT_END: unique symbol = Symbol('document end');
@@ -6,14 +7,9 @@ export const DOCUMENT_END: unique symbol = Symbol('document end');
 /** What readers yield: a sentence, or the end of a document. Streams keep memory flat for any corpus size. */
 export type CorpusItem = string | typeof DOCUMENT_END;
 
-export type TextFormat = 'text' | 'documents';
-export type DatasetName = 'sotu' | 'brown' | 'moby-dick';
-export const DATASET_NAMES: readonly DatasetName[] = ['sotu', 'brown', 'moby-dick'];
-
-export type CorpusSource =
-  | { url: string; sha256?: string; format: TextFormat }
-  | { file: string; sha256?: string; format: TextFormat }
-  | { dataset: DatasetName; limit?: number };
+/** One of corpus/download's sources, as its schema defines it. */
+export type CorpusSource = CorpusDownloadInputs['sources'][number];
+export type DatasetName = Extract<CorpusSource, { dataset: string }>['dataset'];
 
 /** Counts of what was written; `bytes` is the size of corpus.txt (or of a source's share of it). */
 export type CorpusCounts = { documents: number; sentences: number; words: number; bytes: number };

@@ -1,18 +1,12 @@
 // The shapes shared by the dataset readers, the split and the step.
+import type { DatasetLoadInputs } from '../../compiler/step-inputs.generated';
 
-export type DatasetFormat = 'csv' | 'tsv' | 'jsonl';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'tsv', 'jsonl'];
+export type DatasetFormat = NonNullable<DatasetLoadInputs['format']>;
 
-export type BuiltinDataset = 'sentiment-sentences';
-export const BUILTIN_DATASETS: readonly BuiltinDataset[] = ['sentiment-sentences'];
+/** One of dataset/load's sources, as its schema defines it. */
+export type DatasetSource = DatasetLoadInputs['sources'][number];
 
-export type SentimentSubset = 'imdb' | 'yelp' | 'amazon';
-export const SENTIMENT_SUBSETS: readonly SentimentSubset[] = ['imdb', 'yelp', 'amazon'];
-
-export type DatasetSource =
-  | { url: string; sha256?: string }
-  | { file: string; sha256?: string }
-  | { dataset: BuiltinDataset; subsets: SentimentSubset[] };
+export type SentimentSubset = Extract<DatasetSource, { dataset: string }>['subsets'][number];
 
 /** Where text, optional second text and label live in each row (csv/tsv columns or jsonl keys). */
 export interface FieldNames {
@@ -22,11 +16,7 @@ export interface FieldNames {
 }
 
 /** Fractions of each label held out, and the seed of the order they are cut from. */
-export interface SplitOptions {
-  validation: number;
-  test: number;
-  seed: number;
-}
+export type SplitOptions = DatasetLoadInputs['split'];
 
 /** One row as read, before deduplication; `label` is the label's string form. `where` is `file:line`. */
 export interface RawExample {

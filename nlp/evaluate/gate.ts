@@ -20,37 +20,9 @@ export interface GateResult {
   summary: string;
 }
 
-/** A gate names a metric the evaluation does not produce, or a bound that is not a number. */
-export class GateSpecError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'GateSpecError';
-  }
-}
-
 /** Four significant digits: enough to compare against a bound, short enough to read. */
 export function formatMetric(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
-}
-
-/** Throws GateSpecError for unknown metric names (listing the available ones) or non-numeric bounds. */
-export function checkGateSpec(gate: GateSpec, available: readonly string[], where = 'gate'): void {
-  for (const bound of ['min', 'max'] as const) {
-    for (const [metric, limit] of Object.entries(gate[bound] ?? {})) {
-      if (!available.includes(metric)) {
-        throw new GateSpecError(
-          `${where}.${bound}.${metric}: this evaluation has no metric '${metric}'; available: ${available.join(', ')}`,
-          'gate on one of the available metrics (classification splits and pretraining data have different ones)',
-        );
-      }
-      if (typeof limit !== 'number' || !Number.isFinite(limit)) {
-        throw new GateSpecError(`${where}.${bound}.${metric}: must be a number (got ${JSON.stringify(limit)})`, `e.g. ${bound}: { ${metric}: 0.8 }`);
-      }
-    }
-  }
 }
 
 /** Compares `metrics` with the gate. A missing or non-finite value misses its bound. */

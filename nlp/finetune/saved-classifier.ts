@@ -17,7 +17,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { Json } from '../../compiler/types';
-import { resolveBertConfig, type BertConfig } from '../bert/config';
+import { checkSavedBertConfig, type BertConfig } from '../bert/config';
 import { createBertModel } from '../bert/model';
 import { TOKENIZER_FILES } from '../bert/saved-model';
 import { deserializeTensors, serializeTensors, type TensorData } from '../bert/tensor-file';
@@ -118,7 +118,7 @@ export async function loadSavedClassifier(dir: string): Promise<SavedClassifier>
   }
   let config: BertConfig;
   try {
-    config = resolveBertConfig(json.bert as Partial<BertConfig>);
+    config = checkSavedBertConfig(json.bert);
   } catch (error) {
     throw new ClassifierLoadError((error as Error).message, configFile);
   }

@@ -9,11 +9,14 @@ import { PretrainingDataError } from './errors';
 import { FORMAT_VERSION, idBytesFor, recordLayout, type RecordLayout } from './format';
 import type { Instance } from './instance';
 import { InstanceBuilder } from './instances';
+import type { BertPretrainingDataInputs } from '../../compiler/step-inputs.generated';
 import { SPLITS, writeManifest, type PretrainingManifest, type SplitManifest, type SplitName } from './manifest';
-import { resolvePretrainingOptions, type PretrainingOptions } from './options';
 import { isValidationDocument } from './random';
 import { readTokenStore, type TokenizeProgress, type TokenStore } from './token-store';
 import { SplitWriter } from './writer';
+
+/** The knobs of bert/pretraining-data: its `with` but the artifacts (defaults, ranges and rules are its schema's). */
+export type PretrainingOptions = Omit<BertPretrainingDataInputs, 'corpus' | 'tokenizer'>;
 
 export type PretrainingProgress =
   | TokenizeProgress
@@ -25,7 +28,7 @@ export interface BuildPretrainingDataOptions {
   tokenizer: BertTokenizer;
   /** Created if missing; should be empty. */
   outDir: string;
-  options?: Partial<PretrainingOptions>;
+  options: PretrainingOptions;
   /** Goes into the manifest; default: sha256 of the vocab. */
   tokenizerDigest?: string;
   /** Awaited after each document; an activity heartbeats (and notices cancellation) there. */
@@ -50,8 +53,7 @@ export interface BuiltPretrainingData {
 }
 
 export async function buildPretrainingData(build: BuildPretrainingDataOptions): Promise<BuiltPretrainingData> {
-  const options = resolvePretrainingOptions(build.options);
-  const { tokenizer } = build;
+  const { tokenizer, options } = build;
   const store = await readTokenStore(build.corpusFile, tokenizer, build.onProgress);
   if (store.documents === 0) {
     throw new PretrainingDataError(
@@ -69,15 +71,20 @@ export async function buildPretrainingData(build: BuildPretrainingDataOptions): 
     );
   }
 
-  const layout = recordLayout(options.maxSeqLength, options.maxPredictionsPerSeq, idBytesFor(tokenizer.vocab.size));
+  const layout = recordLayout(options.max_seq_length, options.max_predictions_per_seq, idBytesFor(tokenizer.vocab.size));
   await fs.mkdir(build.outDir, { recursive: true });
   const totals = { predictions: 0, randomNext: 0, tokens: 0, done: 0 };
-  const totalDocuments = (docs.train.length + docs.validation.length) * options.dupeFactor;
+  const totalDocuments = (docs.train.length + docs.validation.length) * options.dupe_factor;
   const splits = {} as { [S in SplitName]: SplitManifest };
   for (const split of SPLITS) {
-    const writer = new SplitWriter(build.outDir, split, layout, options.shardSize);
+    const writer = new SplitWriter(build.outDir, split, layout, options.shard_size);
     const builder = new InstanceBuilder(store, docs[split], {
-      ...options,
+      maxSeqLength: options.max_seq_length,
+      shortSeqProb: options.short_seq_prob,
+      maskedLmProb: options.masked_lm_prob,
+      maxPredictionsPerSeq: options.max_predictions_per_seq,
+      wholeWordMask: options.whole_word_mask,
+      seed: options.seed,
       vocabSize: tokenizer.vocab.size,
       clsId: tokenizer.specialIds.cls,
       sepId: tokenizer.specialIds.sep,
@@ -90,7 +97,7 @@ export async function buildPretrainingData(build: BuildPretrainingDataOptions): 
       totals.tokens += instance.length;
     };
     try {
-      for (let duplicate = 0; duplicate < options.dupeFactor; duplicate++) {
+      for (let duplicate = 0; duplicate < options.dupe_factor; duplicate++) {
         for (let k = 0; k < docs[split].length; k++) {
           builder.build(duplicate, k, emit);
           await writer.drain();
@@ -125,7 +132,7 @@ function splitDocuments(store: TokenStore, options: PretrainingOptions): { [S in
   const train: number[] = [];
   const validation: number[] = [];
   for (let d = 0; d < store.documents; d++) {
-    (isValidationDocument(options.seed, d, options.validationFraction) ? validation : train).push(d);
+    (isValidationDocument(options.seed, d, options.validation_fraction) ? validation : train).push(d);
   }
   return { train: Int32Array.from(train), validation: Int32Array.from(validation) };
 }
@@ -140,17 +147,17 @@ function manifestOf(
   const vocabDigest = (): string => `sha256:${createHash('sha256').update(tokenizer.vocab.tokens.join('\n')).digest('hex')}`;
   return {
     format_version: FORMAT_VERSION,
-    max_seq_length: options.maxSeqLength,
-    max_predictions_per_seq: options.maxPredictionsPerSeq,
+    max_seq_length: options.max_seq_length,
+    max_predictions_per_seq: options.max_predictions_per_seq,
     vocab_size: tokenizer.vocab.size,
     tokenizer_digest: tokenizerDigest ?? vocabDigest(),
     seed: options.seed,
-    dupe_factor: options.dupeFactor,
-    short_seq_prob: options.shortSeqProb,
-    masked_lm_prob: options.maskedLmProb,
-    whole_word_mask: options.wholeWordMask,
-    validation_fraction: options.validationFraction,
-    shard_size: options.shardSize,
+    dupe_factor: options.dupe_factor,
+    short_seq_prob: options.short_seq_prob,
+    masked_lm_prob: options.masked_lm_prob,
+    whole_word_mask: options.whole_word_mask,
+    validation_fraction: options.validation_fraction,
+    shard_size: options.shard_size,
     id_bytes: layout.idBytes,
     record_bytes: layout.recordBytes,
     splits,

@@ -11,6 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../activities/deps';
 import { corpusDownload } from '../../activities/corpus-download';
 import type { Json, StepResult } from '../../compiler/types';
 import { ArtifactStore } from '../../store/artifacts';
@@ -99,7 +100,7 @@ async function runStep(inputs: { [key: string]: Json }, attempt = 1, onStart?: (
   const env = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   onStart?.(env);
-  const activity = corpusDownload({ store, workDir: path.join(dir, 'work'), log: () => undefined });
+  const activity = corpusDownload(activityDeps(dir));
   return env.run(activity, { runId: 'r', workflowId: 'w', pipeline: 'test', cache: false, resumedFrom: [], stepId: 'corpus', baseDir: path.join(dir, 'pipelines'), inputs });
 }
 

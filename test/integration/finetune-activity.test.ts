@@ -10,10 +10,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../activities/deps';
 import { bertFinetune, type FinetuneHeartbeat } from '../../activities/bert-finetune';
 import type { Json, StepInput, StepResult } from '../../compiler/types';
 import { initBackend } from '../../nlp/backend';
-import { resolveBertConfig } from '../../nlp/bert/config';
+import { stepDefaults } from '../../compiler/step-inputs';
+import { bertConfig } from '../../nlp/bert/config';
 import { readMetrics } from '../../nlp/bert/metrics-log';
 import { createBertModel, disposeBertModel } from '../../nlp/bert/model';
 import { saveBertModel } from '../../nlp/bert/saved-model';
@@ -28,12 +30,11 @@ import { fixtureTokenizer, sentimentExamples, TINY_MODEL, writeFixture } from '.
 let tmp: string;
 let store: ArtifactStore;
 const refs: { [name: string]: ArtifactRef } = {};
-const savedHome = process.env.KILN_HOME;
 const logs: string[] = [];
 
 async function pretrainedModel(vocabSize: number): Promise<ArtifactRef> {
   const dir = path.join(await store.stagingDir('model'), 'model');
-  const bert = createBertModel(resolveBertConfig({ ...TINY_MODEL, vocab_size: vocabSize }), 4);
+  const bert = createBertModel(bertConfig({ ...stepDefaults('bert/pretrain@v1').model, ...TINY_MODEL }, vocabSize), 4);
   const card = { steps: 0, seed: 4, backend: 'wasm', metrics: { train: null, validation: null }, lineage: {} };
   await saveBertModel(dir, bert, { tokenizerDir: path.join(tmp, 'fixture', 'tokenizer'), kiln: {}, card });
   disposeBertModel(bert);
@@ -42,7 +43,6 @@ async function pretrainedModel(vocabSize: number): Promise<ArtifactRef> {
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-finetune-activity-'));
-  process.env.KILN_HOME = path.join(tmp, 'home');
   store = new ArtifactStore(path.join(tmp, 'store'));
   const files = await writeFixture(path.join(tmp, 'fixture'));
   await initBackend('wasm'); // for the saved models built and loaded here
@@ -63,8 +63,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (savedHome === undefined) delete process.env.KILN_HOME;
-  else process.env.KILN_HOME = savedHome;
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
@@ -91,7 +89,8 @@ function environment(info: { heartbeatDetails?: unknown; attempt?: number } = {}
   return { env, beats };
 }
 
-const deps = () => ({ store, workDir: path.join(tmp, 'work'), log: (m: string) => logs.push(m) });
+// The store above is this home's: activityDeps(tmp).store has the same root.
+const deps = () => activityDeps(tmp, { log: (m) => logs.push(m) });
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.catch((e: unknown) => e);
@@ -152,7 +151,7 @@ describe('bert/finetune@v1', () => {
     expect(Math.min(...trained)).toBe(stoppedAt + 1);
     // Same weights bit for bit, hence the same classifier directory digest.
     expect((result.outputs.model as ArtifactRef).digest).toBe((straight.outputs.model as ArtifactRef).digest);
-    expect(await fs.readdir(checkpointRoot('wf-cancel', 'finetune'))).toContain('step-120');
+    expect(await fs.readdir(checkpointRoot('wf-cancel', 'finetune', tmp))).toContain('step-120');
   });
 
   it('fine-tunes a pretrained model artifact with the tokenizer it carries', async () => {
@@ -173,7 +172,7 @@ describe('bert/finetune@v1', () => {
     expect(vocab.message).toMatch(/^steps\.finetune\.with\.tokenizer: the tokenizer has 23 tokens but the model's vocab_size is 28/);
 
     const long = await run({ max_seq_length: 32 });
-    expect(long.message).toMatch(/^steps\.finetune\.with\.max_seq_length 32 exceeds the model's max_position_embeddings 16/);
+    expect(long.message).toMatch(/^steps\.finetune\.with\.max_seq_length: must be at most model\.from_scratch\.max_position_embeddings = 16 \(got 32\)/);
 
     const labels = await run({ validation: refs.badSplit! });
     expect(labels.type).toBe('InvalidInput');
@@ -183,7 +182,7 @@ describe('bert/finetune@v1', () => {
     const noTokenizer = await failure(
       environment().env.run(bertFinetune(deps()), { ...input('wf-bad'), inputs: { ...input('wf-bad').inputs, tokenizer: undefined as unknown as Json } }),
     );
-    expect(noTokenizer.message).toMatch(/^steps\.finetune\.with\.tokenizer: required with model\.from_scratch/);
-    expect(await fs.readdir(checkpointRoot('wf-bad', 'finetune')).catch(() => [])).toEqual([]);
+    expect(noTokenizer.message).toMatch(/^steps\.finetune\.with: missing required key "tokenizer" when model\.from_scratch is set/);
+    expect(await fs.readdir(checkpointRoot('wf-bad', 'finetune', tmp)).catch(() => [])).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../activities/deps';
 import { bertPretrain, type PretrainHeartbeat } from '../../activities/bert-pretrain';
+import { stepDefaults } from '../../compiler/step-inputs';
 import type { Json, StepInput, StepResult } from '../../compiler/types';
 import { initBackend } from '../../nlp/backend';
 import { readMetrics } from '../../nlp/bert/metrics-log';
@@ -29,12 +31,10 @@ let tmp: string;
 let store: ArtifactStore;
 let data: ArtifactRef;
 let tokenizer: ArtifactRef;
-const savedHome = process.env.KILN_HOME;
 const logs: string[] = [];
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-pretrain-'));
-  process.env.KILN_HOME = path.join(tmp, 'home');
   store = new ArtifactStore(path.join(tmp, 'store'));
   const bert = new BertTokenizer(Vocab.fromTokens(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...WORDS]));
   const tokDir = path.join(await store.stagingDir('tok'), 'tokenizer');
@@ -49,7 +49,7 @@ beforeAll(async () => {
   const corpusFile = path.join(tmp, 'corpus.txt');
   await fs.writeFile(corpusFile, docs.join('\n\n') + '\n');
   const outDir = path.join(await store.stagingDir('data'), 'data');
-  const options = { maxSeqLength: 32, maxPredictionsPerSeq: 5, dupeFactor: 2, validationFraction: 0.25, seed: 1 };
+  const options = { ...stepDefaults('bert/pretraining-data@v1'), max_seq_length: 32, max_predictions_per_seq: 5, dupe_factor: 2, validation_fraction: 0.25, seed: 1 };
   const built = await buildPretrainingData({ corpusFile, tokenizer: bert, outDir, options });
   expect(built.manifest.splits.train.instances).toBeGreaterThanOrEqual(8);
   expect(built.manifest.splits.validation.instances).toBeGreaterThan(0);
@@ -58,8 +58,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (savedHome === undefined) delete process.env.KILN_HOME;
-  else process.env.KILN_HOME = savedHome;
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
@@ -86,7 +84,8 @@ function environment(info: { heartbeatDetails?: unknown; attempt?: number } = {}
   return { env, beats };
 }
 
-const deps = () => ({ store, workDir: path.join(tmp, 'work'), log: (m: string) => logs.push(m) });
+// The store above is this home's: activityDeps(tmp).store has the same root.
+const deps = () => activityDeps(tmp, { log: (m) => logs.push(m) });
 
 describe('bert/pretrain@v1', () => {
   let straight: StepResult;
@@ -109,7 +108,7 @@ describe('bert/pretrain@v1', () => {
     const checkpoints = [...new Set(beats.map((b) => b.checkpoint?.step).filter((s) => s !== undefined))];
     expect(checkpoints).toEqual([10, 20, 30]);
     const last = beats.at(-1)!.checkpoint!;
-    expect(last.path).toBe(path.join(checkpointRoot('wf-straight', 'pretrain'), 'step-30'));
+    expect(last.path).toBe(path.join(checkpointRoot('wf-straight', 'pretrain', tmp), 'step-30'));
     expect(last.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     const lines = readMetrics(store.pathOf(metrics));
@@ -181,7 +180,7 @@ describe('bert/pretrain@v1', () => {
     logs.length = 0;
     const { env, beats } = environment();
     const result: StepResult = await env.run(bertPretrain(deps()), input('wf-resumed', {}, ['wf-none', 'wf-cancel']));
-    expect(logs.join('\n')).toContain(`resuming from checkpoint ${path.join(checkpointRoot('wf-cancel', 'pretrain'), 'step-30')}`);
+    expect(logs.join('\n')).toContain(`resuming from checkpoint ${path.join(checkpointRoot('wf-cancel', 'pretrain', tmp), 'step-30')}`);
     expect(beats.some((b) => b.step > 0 && b.step < 30)).toBe(false); // nothing left to train
     expect((result.outputs.model as ArtifactRef).digest).toBe((straight.outputs.model as ArtifactRef).digest);
     const lines = readMetrics(store.pathOf(result.outputs.metrics as ArtifactRef));
@@ -196,7 +195,7 @@ describe('bert/pretrain@v1', () => {
     const error = await env.run(bertPretrain(deps()), input('wf-timeout')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CancelledFailure);
     expect((error as CancelledFailure).message).toBe('TIMED_OUT');
-    const root = checkpointRoot('wf-timeout', 'pretrain');
+    const root = checkpointRoot('wf-timeout', 'pretrain', tmp);
     expect((await fs.readdir(root)).filter((n) => n.startsWith('step-'))).toEqual([]);
   });
 });

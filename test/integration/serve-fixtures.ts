@@ -3,7 +3,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { resolveBertConfig } from '../../nlp/bert/config';
+import { stepDefaults } from '../../compiler/step-inputs';
+import { bertConfig } from '../../nlp/bert/config';
 import { createBertModel, disposeBertModel } from '../../nlp/bert/model';
 import { saveBertModel } from '../../nlp/bert/saved-model';
 import { loadClassifier } from '../../nlp/finetune/classifier';
@@ -23,7 +24,7 @@ const TOKENIZER_SETTINGS = {
   max_input_chars_per_word: 100,
 };
 
-const TINY_BERT = { vocab_size: 23, hidden_size: 16, num_layers: 1, num_heads: 2, intermediate_size: 32, max_position_embeddings: 32 };
+const TINY_BERT = bertConfig({ ...stepDefaults('bert/pretrain@v1').model, hidden_size: 16, num_layers: 1, num_heads: 2, intermediate_size: 32, max_position_embeddings: 32 }, 23);
 
 /** The 23-token test vocab as a tokenizer directory beside `dir`; the caller removes it. */
 async function tinyTokenizer(dir: string): Promise<string> {
@@ -37,7 +38,7 @@ async function tinyTokenizer(dir: string): Promise<string> {
 /** A `kiln/bert-model@1` directory: a randomly initialised 1-layer BERT over the 23-token test vocab. */
 export async function writeTinyEncoder(dir: string, seed: number): Promise<string> {
   const tokDir = await tinyTokenizer(dir);
-  const model = createBertModel(resolveBertConfig(TINY_BERT), seed);
+  const model = createBertModel(TINY_BERT, seed);
   const card = { steps: 0, seed, backend: 'cpu', metrics: { train: { loss: 3.1 }, validation: null }, lineage: {} };
   await saveBertModel(dir, model, { tokenizerDir: tokDir, kiln: { type: 'bert/pretrain@v1', seed }, card });
   disposeBertModel(model);
@@ -50,7 +51,7 @@ export async function writeTinyClassifier(dir: string, seed: number, labels = ['
   const tokDir = await tinyTokenizer(dir);
   const labelsFile = path.join(tokDir, 'labels.json');
   await fs.writeFile(labelsFile, JSON.stringify({ names: labels, counts: Object.fromEntries(labels.map((l) => [l, 1])) }));
-  const model = createClassifierModel(createBertModel(resolveBertConfig(TINY_BERT), seed), labels.length, seed);
+  const model = createClassifierModel(createBertModel(TINY_BERT, seed), labels.length, seed);
   const classifier = { num_labels: labels.length, labels, max_seq_length: 16, name: 'tiny' };
   const card = { steps: 0, epochs: 0, seed, backend: 'cpu', metrics: { validation: { accuracy: 0.5 } }, lineage: {} };
   await saveClassifier(dir, model, { tokenizerDir: tokDir, labelsFile, classifier, kiln: { type: 'bert/finetune@v1', seed }, card });

@@ -1,4 +1,4 @@
-// withAttempt's failure classification, through createActivities and MockActivityEnvironment, with fake step
+// The step wrapper's failure classification, through createActivities and MockActivityEnvironment, with fake step
 // types that fail the way real ones do: out of memory, a dying training thread, a full disk, a network hiccup.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -9,12 +9,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { ActivityDeps, StepActivity } from '../../../activities/deps';
+import { activityDeps, type StepActivity } from '../../../activities/deps';
 import { invalidInput } from '../../../activities/failures';
 import { createActivities } from '../../../activities/index';
+import { defineStep } from '../../../activities/step';
 import type { StepInput } from '../../../compiler/types';
 import { TrainingThreadError } from '../../../nlp/bert/training-job';
-import { ArtifactStore } from '../../../store/artifacts';
 
 let tmp: string;
 let activities: Record<string, StepActivity>;
@@ -40,16 +40,15 @@ const FAILURES: Record<string, () => unknown> = {
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-failures-'));
-  const deps: ActivityDeps = { store: new ArtifactStore(path.join(tmp, 'store')), workDir: path.join(tmp, 'work'), log: () => {} };
   const fakes = Object.fromEntries(
     Object.entries(FAILURES).map(([type, make]) => [
       type,
-      (): StepActivity => async () => {
+      defineStep(async () => {
         throw make();
-      },
+      }),
     ]),
   );
-  activities = createActivities(deps, fakes);
+  activities = createActivities(activityDeps(tmp), fakes);
 });
 
 afterAll(async () => {
@@ -70,7 +69,7 @@ async function failure(type: string, attempt = 3): Promise<ApplicationFailure> {
   return f;
 }
 
-describe('withAttempt classifies failures', () => {
+describe('the step wrapper classifies failures', () => {
   it.each([
     ['test/array-buffer@v1', 'out of memory (RangeError: Array buffer allocation failed)'],
     ['test/worker-oom@v1', 'out of memory (Worker terminated due to reaching memory limit: JS heap out of memory)'],
@@ -100,6 +99,7 @@ describe('withAttempt classifies failures', () => {
     expect(f.nonRetryable).toBe(true);
     expect(f.message.split('\n')[0]).toBe(`step "pretrain" attempt 1: the disk is full (ENOSPC: no space left on device, write '/k/store/tmp/x')`);
     expect(f.message).toMatch(/\nhint: free space on the disk of .*`kiln store gc --keep-runs 5`.*then `kiln resume quickstart-abc123`$/);
+    expect(f.message).toContain(`free space on the disk of ${tmp} (`);
   });
 
   it.each([

@@ -1,45 +1,48 @@
 import { describe, expect, it } from 'vitest';
 
-import { BERT_DEFAULTS, ConfigError, headSize, resolveBertConfig } from '../../../nlp/bert/config';
-import { resolveAdamWConfig } from '../../../nlp/bert/optimizer-config';
+import { stepDefaults } from '../../../compiler/step-inputs';
+import { bertConfig, checkSavedBertConfig, ConfigError, headSize, LAYER_NORM_EPS } from '../../../nlp/bert/config';
+import { adamWConfig, defaultWarmup } from '../../../nlp/bert/optimizer-config';
+import { TINY } from './helpers';
 
-describe('resolveBertConfig', () => {
-  it('fills BERT-tiny defaults around the given keys', () => {
-    const c = resolveBertConfig({ vocab_size: 8000, num_layers: 4 });
-    expect(c).toEqual({ ...BERT_DEFAULTS, vocab_size: 8000, num_layers: 4 });
+describe('bertConfig', () => {
+  it('is the step\'s architecture (the schema\'s BERT-tiny defaults) with the tokenizer\'s vocab_size', () => {
+    const c = bertConfig({ ...stepDefaults('bert/pretrain@v1').model, num_layers: 4 }, 8000);
+    expect(c).toEqual({
+      vocab_size: 8000,
+      hidden_size: 128,
+      num_layers: 4,
+      num_heads: 2,
+      intermediate_size: 512,
+      max_position_embeddings: 512,
+      type_vocab_size: 2,
+      hidden_dropout: 0.1,
+      attention_dropout: 0.1,
+      initializer_range: 0.02,
+      layer_norm_eps: LAYER_NORM_EPS,
+    });
     expect(headSize(c)).toBe(64);
-  });
-
-  it('names both numbers and the fix when hidden_size is not divisible by num_heads', () => {
-    expect(() => resolveBertConfig({ vocab_size: 50, hidden_size: 130, num_heads: 4 })).toThrowErrorMatchingInlineSnapshot(
-      `[ConfigError: model: hidden_size 130 is not divisible by num_heads 4; each head gets hidden_size / num_heads dimensions. Choose num_heads dividing 130, or hidden_size 128 or 132]`,
-    );
-  });
-
-  it('rejects unknown keys with a suggestion', () => {
-    expect(() => resolveBertConfig({ vocab_size: 50, num_layer: 2 } as never)).toThrowError(
-      /model: unknown key 'num_layer' \(did you mean 'num_layers'\?\)/,
-    );
-  });
-
-  it('requires vocab_size and checks ranges', () => {
-    expect(() => resolveBertConfig({})).toThrowError(ConfigError);
-    expect(() => resolveBertConfig({})).toThrowError(/vocab_size: required/);
-    expect(() => resolveBertConfig({ vocab_size: 50, hidden_dropout: 1 })).toThrowError(
-      'model.hidden_dropout: must be a number >= 0 and < 1 (got 1)',
-    );
-    expect(() => resolveBertConfig({ vocab_size: 50, num_layers: 1.5 })).toThrowError(
-      'model.num_layers: must be an integer >= 1 (got 1.5)',
-    );
   });
 });
 
-describe('resolveAdamWConfig', () => {
-  it('requires total_steps and keeps warmup within it', () => {
-    expect(() => resolveAdamWConfig({})).toThrowError(/total_steps: required/);
-    expect(() => resolveAdamWConfig({ total_steps: 10, warmup_steps: 20 })).toThrowError(
-      /warmup_steps 20 exceeds total_steps 10/,
-    );
-    expect(resolveAdamWConfig({ total_steps: 10 })).toMatchObject({ learning_rate: 1e-4, clip_norm: 1, weight_decay: 0.01 });
+describe('checkSavedBertConfig', () => {
+  it('accepts a saved config and names what is wrong with a damaged one', () => {
+    expect(checkSavedBertConfig(JSON.parse(JSON.stringify(TINY)))).toEqual(TINY);
+    expect(() => checkSavedBertConfig({ ...TINY, num_layers: 1.5 })).toThrowError('bert.num_layers: must be an integer >= 1 (got 1.5)');
+    expect(() => checkSavedBertConfig({ ...TINY, hidden_size: 130, num_heads: 4 })).toThrowError(ConfigError);
+    expect(() => checkSavedBertConfig({ ...TINY, num_layer: 2 })).toThrowError("bert: unknown key 'num_layer'");
+    const { vocab_size: _v, ...noVocab } = TINY;
+    expect(() => checkSavedBertConfig(noVocab)).toThrowError('bert.vocab_size: must be an integer >= 1 (got undefined)');
+  });
+});
+
+describe('adamWConfig', () => {
+  const settings = stepDefaults('bert/pretrain@v1').optimizer;
+
+  it('fills the warmup, 10% of the steps, and keeps a given one within them', () => {
+    expect(defaultWarmup(300)).toBe(30);
+    expect(adamWConfig(settings, 300)).toMatchObject({ learning_rate: 1e-3, warmup_steps: 30, total_steps: 300, clip_norm: 1, weight_decay: 0.01 });
+    expect(adamWConfig({ ...settings, warmup_steps: 0 }, 300).warmup_steps).toBe(0);
+    expect(() => adamWConfig({ ...settings, warmup_steps: 20 }, 10)).toThrowError(/^optimizer\.warmup_steps 20 exceeds the 10 steps of training/);
   });
 });

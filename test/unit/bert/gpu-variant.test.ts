@@ -8,11 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../nlp/backend';
 import { createBertModel, disposeBertModel } from '../../../nlp/bert/model';
 import { AdamW } from '../../../nlp/bert/optimizer';
-import { resolveAdamWConfig } from '../../../nlp/bert/optimizer-config';
 import { CounterRng } from '../../../nlp/bert/rng';
 import { evalStep, trainStep } from '../../../nlp/bert/train-step';
 import { gpuVisible } from '../../../nlp/native-env';
-import { TINY, randomBatch } from './helpers';
+import { TINY, adamWOf, randomBatch } from './helpers';
 
 function installed(): boolean {
   try {
@@ -39,7 +38,7 @@ describe('tfjs-node-gpu', () => {
     disposeBertModel(reference);
 
     await initBackend('tfjs-node-gpu');
-    const optimizer = new AdamW(model.variables, resolveAdamWConfig({ learning_rate: 1e-2, total_steps: 20 }));
+    const optimizer = new AdamW(model.variables, adamWOf({ learning_rate: 1e-2 }, 20));
     const rng = CounterRng.fromSeed(1, 'dropout');
     for (let i = 0; i < 20; i++) trainStep(model, optimizer, batch, rng);
     expect(evalStep(model, batch).loss).toBeLessThan(before.loss / 2);

@@ -5,12 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../nlp/backend';
 import { batchTensors, disposeBatchTensors } from '../../../nlp/bert/batch';
-import { resolveBertConfig } from '../../../nlp/bert/config';
 import { NO_DROPOUT } from '../../../nlp/bert/dropout';
 import { pretrainingLosses } from '../../../nlp/bert/losses';
 import { createBertModel, pretrainingForward } from '../../../nlp/bert/model';
 import { evalStep } from '../../../nlp/bert/train-step';
-import { randomBatch } from './helpers';
+import { bertOf, randomBatch } from './helpers';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -19,10 +18,7 @@ beforeAll(async () => {
 describe('gradients', () => {
   it('match central finite differences for a sample of parameters', () => {
     // A wider initialiser than BERT's makes gradients large enough to measure in float32.
-    const config = resolveBertConfig({
-      vocab_size: 20, hidden_size: 8, num_layers: 1, num_heads: 2, intermediate_size: 16,
-      max_position_embeddings: 8, initializer_range: 0.3,
-    });
+    const config = bertOf({ hidden_size: 8, num_layers: 1, num_heads: 2, intermediate_size: 16, max_position_embeddings: 8, initializer_range: 0.3 }, 20);
     const model = createBertModel(config, 5);
     const batch = randomBatch(config, { batchSize: 2, seqLength: 8, maxPredictions: 2, seed: 3 });
     const t = batchTensors(batch, config);

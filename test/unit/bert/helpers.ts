@@ -1,17 +1,22 @@
 // Shared fixtures for the BERT unit tests: tiny configs and fixed random batches.
 import type { PretrainingBatch } from '../../../nlp/bert/batch';
 import { emptyBatch } from '../../../nlp/bert/empty-batch';
-import { resolveBertConfig, type BertConfig } from '../../../nlp/bert/config';
+import { stepDefaults } from '../../../compiler/step-inputs';
+import { bertConfig, type BertArchitecture, type BertConfig } from '../../../nlp/bert/config';
+import { adamWConfig, type AdamWConfig, type OptimizerSettings } from '../../../nlp/bert/optimizer-config';
 import { CounterRng } from '../../../nlp/bert/rng';
 
-export const TINY: BertConfig = resolveBertConfig({
-  vocab_size: 50,
-  hidden_size: 16,
-  num_layers: 2,
-  num_heads: 2,
-  intermediate_size: 32,
-  max_position_embeddings: 32,
-});
+/** bert/pretrain@v1's default architecture (its schema's) with `overrides`, for a tokenizer of `vocabSize`. */
+export function bertOf(overrides: Partial<BertArchitecture>, vocabSize: number): BertConfig {
+  return bertConfig({ ...stepDefaults('bert/pretrain@v1').model, ...overrides }, vocabSize);
+}
+
+/** bert/pretrain@v1's default optimizer with `overrides`; no warmup unless given. */
+export function adamWOf(overrides: Partial<OptimizerSettings>, totalSteps: number): AdamWConfig {
+  return adamWConfig({ ...stepDefaults('bert/pretrain@v1').optimizer, warmup_steps: 0, ...overrides }, totalSteps);
+}
+
+export const TINY: BertConfig = bertOf({ hidden_size: 16, num_layers: 2, num_heads: 2, intermediate_size: 32, max_position_embeddings: 32 }, 50);
 
 /** A fixed pseudo-random batch; the last row has 3 padding tokens and a padding prediction slot. */
 export function randomBatch(

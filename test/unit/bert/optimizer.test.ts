@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend, type BackendName } from '../../../nlp/backend';
 import { AdamW, decays } from '../../../nlp/bert/optimizer';
-import { resolveAdamWConfig, type AdamWConfig } from '../../../nlp/bert/optimizer-config';
+import type { AdamWConfig } from '../../../nlp/bert/optimizer-config';
 import { learningRateAt } from '../../../nlp/bert/schedule';
+import { adamWOf } from './helpers';
 import { nativeBackendForTests } from './native';
 
 const native = nativeBackendForTests();
@@ -38,7 +39,7 @@ for (const backend of BACKENDS) describe(`AdamW on ${backend}`, () => {
   });
 
   it('matches a hand-computed update on 2-element tensors, with decay only where due', () => {
-    const config = resolveAdamWConfig({ learning_rate: 0.1, warmup_steps: 1, total_steps: 4, weight_decay: 0.5, clip_norm: 1 });
+    const config = adamWOf({ learning_rate: 0.1, warmup_steps: 1, weight_decay: 0.5, clip_norm: 1 }, 4);
     const kernel = tf.variable(tf.tensor1d([0.5, -1.5]));
     const bias = tf.variable(tf.tensor1d([0.25, 2]));
     const opt = new AdamW([{ name: 'dense/kernel', variable: kernel }, { name: 'dense/bias', variable: bias }], config);
@@ -72,7 +73,7 @@ for (const backend of BACKENDS) describe(`AdamW on ${backend}`, () => {
   });
 
   it('exports and imports its state exactly', () => {
-    const config = resolveAdamWConfig({ total_steps: 10 });
+    const config = adamWOf({}, 10);
     const w = tf.variable(tf.tensor1d([1, 2]));
     const a = new AdamW([{ name: 'w', variable: w }], config);
     const g = new Map([['w', tf.tensor1d([0.1, -0.3])]]);

@@ -7,18 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { initBackend, type BackendName } from '../../../nlp/backend';
 import { batchTensors, disposeBatchTensors } from '../../../nlp/bert/batch';
-import { resolveBertConfig } from '../../../nlp/bert/config';
 import { NO_DROPOUT } from '../../../nlp/bert/dropout';
 import { pretrainingLosses } from '../../../nlp/bert/losses';
 import { createBertModel, disposeBertModel, pretrainingForward } from '../../../nlp/bert/model';
 import { forceOpShapes, type OpShapes } from '../../../nlp/bert/ops';
-import { randomBatch } from './helpers';
+import { bertOf, randomBatch } from './helpers';
 import { nativeBackendForTests } from './native';
 
-const CONFIG = resolveBertConfig({
-  vocab_size: 60, hidden_size: 16, num_layers: 2, num_heads: 4, intermediate_size: 32,
-  max_position_embeddings: 16, initializer_range: 0.2,
-});
+const CONFIG = bertOf({ hidden_size: 16, num_layers: 2, num_heads: 4, intermediate_size: 32, max_position_embeddings: 16, initializer_range: 0.2 }, 60);
 
 interface Result {
   losses: number[]; // loss, mlmLoss, nspLoss

@@ -2,13 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../nlp/backend';
 import { CorruptCheckpointError } from '../../../nlp/bert/checkpoint-error';
-import { resolveBertConfig } from '../../../nlp/bert/config';
 import { createBertModel, disposeBertModel } from '../../../nlp/bert/model';
 import { AdamW } from '../../../nlp/bert/optimizer';
-import { resolveAdamWConfig } from '../../../nlp/bert/optimizer-config';
 import { exportTrainingState, importTrainingState } from '../../../nlp/bert/state';
 import { deserializeTensors, serializeTensors, type TensorData } from '../../../nlp/bert/tensor-file';
-import { TINY } from './helpers';
+import { TINY, adamWOf } from './helpers';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -57,8 +55,8 @@ describe('tensor files', () => {
 
 describe('training state', () => {
   it('refuses a state from a different config, naming the tensor and shapes', () => {
-    const wide = resolveBertConfig({ ...TINY, hidden_size: 32 });
-    const opt = resolveAdamWConfig({ total_steps: 10 });
+    const wide = { ...TINY, hidden_size: 32 };
+    const opt = adamWOf({}, 10);
     const source = createBertModel(wide, 1);
     const sourceOpt = new AdamW(source.variables, opt);
     const state = exportTrainingState(source, sourceOpt, {});

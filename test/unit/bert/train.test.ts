@@ -4,18 +4,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type BackendName } from '../../../nlp/backend';
 import { createBertModel, disposeBertModel, type BertModel } from '../../../nlp/bert/model';
 import { AdamW } from '../../../nlp/bert/optimizer';
-import { resolveAdamWConfig } from '../../../nlp/bert/optimizer-config';
 import { CounterRng } from '../../../nlp/bert/rng';
 import { exportTrainingState, importTrainingState, type TrainingState } from '../../../nlp/bert/state';
 import { deserializeTensors, serializeTensors } from '../../../nlp/bert/tensor-file';
 import { evalStep, trainStep } from '../../../nlp/bert/train-step';
-import { TINY, randomBatch } from './helpers';
+import { TINY, adamWOf, randomBatch } from './helpers';
 import { nativeBackendForTests } from './native';
 
 const native = nativeBackendForTests();
 const BACKENDS: BackendName[] = native.run ? ['wasm', native.name] : ['wasm'];
 
-const OPT = resolveAdamWConfig({ learning_rate: 1e-2, warmup_steps: 3, total_steps: 100 });
+const OPT = adamWOf({ learning_rate: 1e-2, warmup_steps: 3 }, 100);
 
 function setup(seed: number): { model: BertModel; optimizer: AdamW; rng: CounterRng } {
   const model = createBertModel(TINY, seed);

@@ -55,6 +55,11 @@ describe('the step catalog', () => {
       'a.schema.json': { 'x-kiln': { type: 'A/b', implementation: 0, outputs: { 'no good': {} }, defaults: { timeout: '5 min' } }, type: 'object' },
       'b.schema.json': { 'x-kiln': { type: 'x/y@v1', implementation: 1, outputs: {} }, type: 'object', minimun: 3 },
       'c.schema.json': { type: 'object' },
+      'd.schema.json': {
+        'x-kiln': { type: 'x/d@v1', implementation: 1, rules: [{ rule: 'divides', divisor: 'heads', of: 'width' }, { rule: 'smaller', a: 'heads' }] },
+        type: 'object',
+        properties: { heads: { type: 'integer' } },
+      },
     });
     const message = (() => {
       try {
@@ -68,7 +73,8 @@ describe('the step catalog', () => {
       "invalid step schemas:
       <dir>/a.schema.json: x-kiln.type must look like family/name@v1 (got "A/b"); x-kiln.implementation must be an integer >= 1; x-kiln.outputs: invalid output name "no good"; x-kiln.outputs.no good.kind must be a non-empty string; x-kiln.defaults.timeout: invalid duration "5 min": use an integer and a unit, like 500ms, 30s, 5m, 12h or 2d
       <dir>/b.schema.json: strict mode: unknown keyword: "minimun"
-      <dir>/c.schema.json: missing the "x-kiln" block { type, implementation, outputs, defaults }"
+      <dir>/c.schema.json: missing the "x-kiln" block { type, implementation, outputs, defaults, rules }
+      <dir>/d.schema.json: x-kiln.rules[0].of must be a key of the schema (got "width")"
     `);
   });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../../activities/deps';
 import { datasetLoad } from '../../../activities/dataset-load';
 import type { Json, StepResult } from '../../../compiler/types';
 import { loadSplit } from '../../../nlp/dataset/split-file';
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 function runStep(inputs: { [key: string]: Json }, heartbeats: unknown[] = []): Promise<StepResult> {
-  const activity = datasetLoad({ store, workDir: path.join(dir, 'work'), log: () => undefined });
+  const activity = datasetLoad(activityDeps(dir));
   return runStepActivity(activity, { stepId: 'data', baseDir: FIXTURES, inputs }, { attempt: 3, heartbeats });
 }
 
@@ -92,7 +93,7 @@ describe('dataset/load@v1', () => {
   it('names the step in errors about its `with`', async () => {
     const failure = await failureOf(runStep({ sources: [{ file: 'reviews.csv' }], split: { validation: 0.6, test: 0.5 } }));
     expect(failure.type).toBe('InvalidInput');
-    expect(failure.message).toMatch(/^steps\.data\.with\.split: validation \+ test must be < 1/u);
+    expect(failure.message).toMatch(/^steps\.data\.with\.split: validation \+ test must be below 1 \(got 0\.6 \+ 0\.5 = 1\.1\)/u);
   });
 
   it('reports a missing file as invalid input', async () => {

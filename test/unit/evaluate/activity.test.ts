@@ -10,10 +10,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../../activities/deps';
 import { bertEvaluate } from '../../../activities/bert-evaluate';
+import { stepDefaults } from '../../../compiler/step-inputs';
 import type { Json, StepInput, StepResult } from '../../../compiler/types';
 import { initBackend } from '../../../nlp/backend';
-import { resolveBertConfig } from '../../../nlp/bert/config';
+import { bertConfig } from '../../../nlp/bert/config';
 import { evaluatePretraining } from '../../../nlp/bert/evaluate';
 import { createBertModel, disposeBertModel } from '../../../nlp/bert/model';
 import { saveBertModel } from '../../../nlp/bert/saved-model';
@@ -77,11 +79,11 @@ beforeAll(async () => {
   const docs = Array.from({ length: 8 }, (_, d) => sentimentExamples(5, d * 10).map((e) => e.text).join('\n'));
   await fs.writeFile(corpus, docs.join('\n\n') + '\n');
   const dataDir = path.join(tmp, 'data');
-  const options = { maxSeqLength: 16, maxPredictionsPerSeq: 3, dupeFactor: 2, validationFraction: 0.3, seed: 1 };
+  const options = { ...stepDefaults('bert/pretraining-data@v1'), max_seq_length: 16, max_predictions_per_seq: 3, dupe_factor: 2, validation_fraction: 0.3, seed: 1 };
   await buildPretrainingData({ corpusFile: corpus, tokenizer, outDir: dataDir, options });
   refs.data = await put(dataDir, 'pretraining-data');
   const encoderDir = path.join(tmp, 'encoder');
-  const bert = createBertModel(resolveBertConfig({ ...TINY_MODEL, vocab_size: tokenizer.vocab.size }), 2);
+  const bert = createBertModel(bertConfig({ ...stepDefaults('bert/pretrain@v1').model, ...TINY_MODEL }, tokenizer.vocab.size), 2);
   const card = { steps: 0, seed: 2, backend: 'wasm', metrics: { train: null, validation: null }, lineage: {} };
   await saveBertModel(encoderDir, bert, { tokenizerDir: files.tokenizerDir, kiln: {}, card });
   disposeBertModel(bert);
@@ -97,7 +99,7 @@ function input(inputs: { [key: string]: Json }): StepInput {
 }
 
 const run = (inputs: { [key: string]: Json }): Promise<StepResult> =>
-  new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(bertEvaluate({ store, workDir: tmp, log: () => {} }), input(inputs));
+  new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(bertEvaluate(activityDeps(tmp)), input(inputs));
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.catch((e: unknown) => e);
@@ -149,14 +151,16 @@ describe('bert/evaluate@v1 on a classification split', () => {
   it('rejects gate metrics the evaluation does not have, listing the available ones, and labels of another order', async () => {
     const unknown = await failure(run({ model: refs.classifier!, dataset: refs.test!, gate: { min: { mlm_accuracy: 0.5 } } }));
     expect(unknown.type).toBe('InvalidInput');
-    expect(unknown.message).toMatch(
-      /^steps\.evaluate\.with\.gate\.min\.mlm_accuracy: this evaluation has no metric 'mlm_accuracy'; available: accuracy, macro_f1, macro_precision, macro_recall, loss, latency_ms/,
+    expect(unknown.message).toBe(
+      'steps.evaluate.with.gate.min.mlm_accuracy: unknown key "mlm_accuracy" when dataset.kind is "dataset-split"\n' +
+        'hint: allowed when dataset.kind is "dataset-split": accuracy, macro_f1, macro_precision, macro_recall, loss, latency_ms; a classifier on a dataset split is scored on these',
     );
     const labels = await failure(run({ model: refs.classifier!, dataset: refs.test!, labels: refs.otherLabels! }));
     expect(labels.type).toBe('InvalidInput');
     expect(labels.message).toContain('but the classifier was trained on ["negative","positive"]');
     const wrongPair = await failure(run({ model: refs.encoder!, dataset: refs.test! }));
-    expect(wrongPair.message).toContain('a pretrained model has no classification head');
+    expect(wrongPair.message).toContain('steps.evaluate.with.model.kind: must be "classifier" when dataset.kind is "dataset-split" (got "model")');
+    expect(wrongPair.message).toContain('hint: a pretrained model has no classification head');
   });
 });
 

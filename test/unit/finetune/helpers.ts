@@ -6,7 +6,8 @@ import path from 'node:path';
 import { CounterRng } from '../../../nlp/bert/rng';
 import { writeLabels, writeSplit } from '../../../nlp/dataset/split-file';
 import type { Example, LabelSet, SplitExample } from '../../../nlp/dataset/types';
-import { resolveFinetuneConfig, type FinetuneConfig, type FinetuneInputs } from '../../../nlp/finetune/config';
+import { stepDefaults } from '../../../compiler/step-inputs';
+import { finetuneConfig, type FinetuneConfig, type FinetuneSettings } from '../../../nlp/finetune/config';
 import { encodeExamples, type EncodedExample } from '../../../nlp/finetune/examples';
 import { BertTokenizer, saveTokenizer } from '../../../nlp/tokenizer/tokenizer';
 import { SPECIAL_TOKENS, Vocab } from '../../../nlp/tokenizer/vocab';
@@ -39,20 +40,27 @@ export function encoded(examples: SplitExample[], maxSeqLength = 16): EncodedExa
 
 export const TINY_MODEL = { hidden_size: 32, num_layers: 1, num_heads: 2, intermediate_size: 64, max_position_embeddings: 16 };
 
-export function tinyFinetuneConfig(overrides: FinetuneInputs = {}, trainExamples = 60): FinetuneConfig {
-  return resolveFinetuneConfig(
+/** bert/finetune@v1's defaults (its schema's) for a tiny encoder from scratch, with `overrides`. */
+export function tinyFinetuneConfig(overrides: Partial<FinetuneSettings> = {}, trainExamples = 60): FinetuneConfig {
+  const defaults = stepDefaults('bert/finetune@v1');
+  return finetuneConfig(
     {
-      from_scratch: TINY_MODEL,
+      ...defaults,
       epochs: 10,
       batch_size: 5,
       max_seq_length: 16,
-      optimizer: { learning_rate: 2e-3 },
+      optimizer: { ...defaults.optimizer, learning_rate: 2e-3 },
       log_every: 3,
       backend: 'wasm',
       seed: 3,
       ...overrides,
     },
-    { vocabSize: fixtureTokenizer().vocab.size, pretrained: null, trainExamples, numLabels: 2 },
+    {
+      vocabSize: fixtureTokenizer().vocab.size,
+      encoder: { fromScratch: { ...stepDefaults('bert/pretrain@v1').model, ...TINY_MODEL } },
+      trainExamples,
+      numLabels: 2,
+    },
   );
 }
 

@@ -9,9 +9,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../../activities/deps';
 import { metricsRecord } from '../../../activities/metrics-record';
 import type { Json, StepResult } from '../../../compiler/types';
-import { ArtifactStore } from '../../../store/artifacts';
 import { MetricsHistory } from '../../../store/metrics-history';
 
 let tmp: string;
@@ -30,10 +30,9 @@ afterAll(async () => {
 
 function record(workflowId: string, inputs: { [key: string]: Json }, day: number, attempt = 1): Promise<StepResult> {
   const env = new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') });
-  const deps = { store: new ArtifactStore(path.join(tmp, 'store')), workDir: tmp, log: (m: string) => logs.push(m) };
-  const now = () => new Date(Date.UTC(2025, 0, day, 3));
+  const deps = activityDeps(tmp, { log: (m) => logs.push(m), clock: () => new Date(Date.UTC(2025, 0, day, 3)) });
   const input = { runId: 'r', workflowId, pipeline: 'nightly-eval', stepId: 'record', cache: false, resumedFrom: [], baseDir: tmp, inputs };
-  return env.run(metricsRecord(deps, { history, now }), input);
+  return env.run(metricsRecord(deps), input);
 }
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -106,7 +105,10 @@ describe('metrics/record@v1', () => {
   it('refuses a max_drop for a metric that is not recorded, and metrics that are not numbers, before writing', async () => {
     const unknown = await failure(record('nightly-eval-5', { ...inputs(0.8), max_drop: { acuracy: 0.02 } }, 5));
     expect(unknown.type).toBe('InvalidInput');
-    expect(unknown.message).toBe('steps.record.with.max_drop.acuracy: the metrics have no "acuracy"\nhint: they have accuracy, macro_f1, loss, latency_ms, examples');
+    expect(unknown.message).toBe(
+      'steps.record.with.max_drop.acuracy: "acuracy" is not a key of metrics (did you mean "accuracy"?)\n' +
+        'hint: metrics has accuracy, macro_f1, loss, latency_ms, examples; max_drop bounds metrics that are recorded',
+    );
     const text = await failure(record('nightly-eval-5', { ...inputs(0.8), metrics: { accuracy: '0.8' } }, 5));
     expect(text.message.split('\n')[0]).toBe('steps.record.with.metrics.accuracy: must be a number (got "0.8")');
     expect((await history.read('nightly')).map((r) => r.run)).not.toContain('nightly-eval-5');

@@ -9,6 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../../activities/deps';
 import { modelResolve } from '../../../activities/model-resolve';
 import type { Json, StepResult } from '../../../compiler/types';
 import { ArtifactStore } from '../../../store/artifacts';
@@ -37,7 +38,7 @@ async function deploy(name: string, kind: ModelKind, content: string, alias?: st
 function resolve(inputs: { [key: string]: Json }): Promise<StepResult> {
   const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
   const input = { runId: 'r', workflowId: 'wf-resolve', pipeline: 'nightly-eval', stepId: 'model', cache: false, resumedFrom: [], baseDir: tmp, inputs };
-  return env.run(modelResolve({ store, workDir: tmp, log: () => undefined }, { registry }), input);
+  return env.run(modelResolve(activityDeps(tmp)), input);
 }
 
 async function failure(inputs: { [key: string]: Json }): Promise<ApplicationFailure> {
@@ -104,6 +105,6 @@ describe('model/resolve@v1', () => {
     expect(encoder.type).toBe('InvalidInput');
     expect(encoder.message.split('\n')[0]).toBe('steps.model: encoder@production is encoder:1, a pretrained encoder; model/resolve@v1 hands on classifiers only');
     const both = await failure({ name: 'sentiment', alias: 'production', version: 1 });
-    expect(both.message.split('\n')[0]).toBe('steps.model.with: set alias or version, not both');
+    expect(both.message.split('\n')[0]).toBe('steps.model.with.version: set alias or version, not both');
   });
 });

@@ -4,16 +4,20 @@ import type { PretrainingBatch } from '../../../nlp/bert/batch';
 import { emptyBatch } from '../../../nlp/bert/empty-batch';
 import type { BatchSource } from '../../../nlp/bert/data-order';
 import { CounterRng } from '../../../nlp/bert/rng';
-import { resolvePretrainConfig, type PretrainConfig, type PretrainInputs } from '../../../nlp/bert/train-config';
+import { stepDefaults } from '../../../compiler/step-inputs';
+import { pretrainConfig, type PretrainConfig, type PretrainSettings } from '../../../nlp/bert/train-config';
 
 export const VOCAB = 40;
 export const SEQ = 16;
 export const PREDS = 3;
 
-export function tinyConfig(overrides: PretrainInputs = {}, trainInstances = 12): PretrainConfig {
-  return resolvePretrainConfig(
+/** bert/pretrain@v1's defaults (its schema's) for a tiny model, with `overrides`. */
+export function tinyConfig(overrides: Partial<Omit<PretrainSettings, 'model'>> = {}, trainInstances = 12): PretrainConfig {
+  const defaults = stepDefaults('bert/pretrain@v1');
+  return pretrainConfig(
     {
-      model: { hidden_size: 16, num_layers: 1, num_heads: 2, intermediate_size: 32, max_position_embeddings: SEQ },
+      ...defaults,
+      model: { ...defaults.model, hidden_size: 16, num_layers: 1, num_heads: 2, intermediate_size: 32, max_position_embeddings: SEQ },
       batch_size: 2,
       steps: 8,
       log_every: 2,

@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { resolvePretrainConfig } from '../../../nlp/bert/train-config';
+import { stepDefaults } from '../../../compiler/step-inputs';
+import { pretrainConfig } from '../../../nlp/bert/train-config';
 import { TrainingThreadError, type TrainingJob } from '../../../nlp/bert/training-job';
 import { runTrainingThread } from '../../../nlp/bert/training-runner';
 import { buildPretrainingData } from '../../../nlp/pretraining-data/build';
@@ -19,9 +20,10 @@ try {
   const docs = Array.from({ length: 6 }, (_, d) => Array.from({ length: 4 }, (_, s) => Array.from({ length: 5 }, (_, w) => words[(d + s * 3 + w * 5) % 8]).join(' ')).join('\n'));
   await fs.writeFile(path.join(dir, 'corpus.txt'), docs.join('\n\n') + '\n');
   const dataDir = path.join(dir, 'data');
-  const built = await buildPretrainingData({ corpusFile: path.join(dir, 'corpus.txt'), tokenizer, outDir: dataDir, options: { maxSeqLength: 16, maxPredictionsPerSeq: 3, dupeFactor: 1, seed: 1 } });
-  const config = resolvePretrainConfig(
-    { model: { hidden_size: 16, num_layers: 1, num_heads: 2, intermediate_size: 32, max_position_embeddings: 16 }, batch_size: 2, steps: 3, backend: 'wasm' },
+  const built = await buildPretrainingData({ corpusFile: path.join(dir, 'corpus.txt'), tokenizer, outDir: dataDir, options: { ...stepDefaults('bert/pretraining-data@v1'), max_seq_length: 16, max_predictions_per_seq: 3, dupe_factor: 1, seed: 1 } });
+  const defaults = stepDefaults('bert/pretrain@v1');
+  const config = pretrainConfig(
+    { ...defaults, model: { ...defaults.model, hidden_size: 16, num_layers: 1, num_heads: 2, intermediate_size: 32, max_position_embeddings: 16 }, batch_size: 2, steps: 3, backend: 'wasm' },
     { vocabSize: 13, maxSeqLength: 16, trainInstances: built.manifest.splits.train.instances },
   );
   const job: TrainingJob = {

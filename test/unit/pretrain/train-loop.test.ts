@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { stepDefaults } from '../../../compiler/step-inputs';
 import { initBackend } from '../../../nlp/backend';
 import { evaluatePretraining } from '../../../nlp/bert/evaluate';
 import { readMetrics, type EvalRecord, type TrainRecord } from '../../../nlp/bert/metrics-log';
@@ -158,7 +159,7 @@ describe('runPretraining', () => {
     const corpusFile = path.join(dir, 'corpus.txt');
     await fs.writeFile(corpusFile, docs.join('\n\n') + '\n');
     const outDir = path.join(dir, 'data');
-    await buildPretrainingData({ corpusFile, tokenizer, outDir, options: { maxSeqLength: 16, maxPredictionsPerSeq: 3, dupeFactor: 1, validationFraction: 0, seed: 2 } });
+    await buildPretrainingData({ corpusFile, tokenizer, outDir, options: { ...stepDefaults('bert/pretraining-data@v1'), max_seq_length: 16, max_predictions_per_seq: 3, dupe_factor: 1, validation_fraction: 0, seed: 2 } });
     const data = await openPretrainingData(outDir);
     try {
       const train = data.split('train');

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../../activities/deps';
 import { bertPretrainingData } from '../../../activities/bert-pretraining-data';
 import type { Json, StepResult } from '../../../compiler/types';
 import { openPretrainingData } from '../../../nlp/pretraining-data/reader';
@@ -32,7 +33,7 @@ afterAll(async () => {
 });
 
 function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
-  const activity = bertPretrainingData({ store, workDir: path.join(dir, 'work'), log: () => undefined });
+  const activity = bertPretrainingData(activityDeps(dir));
   return runStepActivity(activity, { stepId: 'pretraining-data', baseDir: dir, inputs }, { attempt: 1, heartbeats });
 }
 
@@ -84,8 +85,8 @@ describe('bert/pretraining-data@v1', () => {
   it('fails with InvalidInput for a too short max_seq_length and for a wrong artifact', async () => {
     const short = await failureOf(runStep({ corpus, tokenizer, max_seq_length: 8 }));
     expect(short.type).toBe('InvalidInput');
-    expect(short.message).toContain('max_seq_length must be an integer in [16, 4096] (got 8)');
+    expect(short.message).toBe('steps.pretraining-data.with.max_seq_length: must be >= 16 (got 8)');
     const swapped = await failureOf(runStep({ corpus: tokenizer, tokenizer }));
-    expect(swapped.message).toContain('steps.pretraining-data.with.corpus: must be a corpus artifact');
+    expect(swapped.message.split('\n')[0]).toBe('steps.pretraining-data.with.corpus: must be a "corpus" artifact (got a "tokenizer" artifact)');
   });
 });

@@ -27,12 +27,12 @@ async function filesOf(dir: string): Promise<Map<string, Buffer>> {
 }
 
 const DOCS = syntheticDocs(40, 6, 5);
-const OPTIONS = { maxSeqLength: 32, maxPredictionsPerSeq: 5, dupeFactor: 2, validationFraction: 0.2, seed: 99 };
+const OPTIONS = { max_seq_length: 32, max_predictions_per_seq: 5, dupe_factor: 2, validation_fraction: 0.2, seed: 99 };
 
 describe('pretraining data determinism', () => {
   it('gives byte-identical shards and manifest for the same seed', async () => {
-    const a = await buildIn(await fresh(), DOCS, { ...OPTIONS, shardSize: 50 });
-    const b = await buildIn(await fresh(), DOCS, { ...OPTIONS, shardSize: 50 });
+    const a = await buildIn(await fresh(), DOCS, { ...OPTIONS, shard_size: 50 });
+    const b = await buildIn(await fresh(), DOCS, { ...OPTIONS, shard_size: 50 });
     const filesA = await filesOf(a.outDir);
     expect([...filesA.keys()].filter((f) => f.startsWith('train-')).length).toBeGreaterThan(2);
     expect(await filesOf(b.outDir)).toEqual(filesA);
@@ -40,8 +40,8 @@ describe('pretraining data determinism', () => {
   });
 
   it('does not depend on shard_size', async () => {
-    const small = await buildIn(await fresh(), DOCS, { ...OPTIONS, shardSize: 7 });
-    const large = await buildIn(await fresh(), DOCS, { ...OPTIONS, shardSize: 4096 });
+    const small = await buildIn(await fresh(), DOCS, { ...OPTIONS, shard_size: 7 });
+    const large = await buildIn(await fresh(), DOCS, { ...OPTIONS, shard_size: 4096 });
     expect(small.manifest.splits.train.shards.length).toBe(Math.ceil(small.stats.instances.train / 7));
     expect(large.manifest.splits.train.shards).toHaveLength(1);
     for (const split of ['train', 'validation'] as const) {
@@ -56,8 +56,8 @@ describe('pretraining data determinism', () => {
   });
 
   it('makes duplicate d from (seed, d, document) alone: more duplicates only append', async () => {
-    const once = await buildIn(await fresh(), DOCS, { ...OPTIONS, dupeFactor: 1 });
-    const thrice = await buildIn(await fresh(), DOCS, { ...OPTIONS, dupeFactor: 3 });
+    const once = await buildIn(await fresh(), DOCS, { ...OPTIONS, dupe_factor: 1 });
+    const thrice = await buildIn(await fresh(), DOCS, { ...OPTIONS, dupe_factor: 3 });
     const a = instances(await readAll(once.outDir, 'train'));
     const b = instances(await readAll(thrice.outDir, 'train'));
     expect(b.length).toBeGreaterThan(2 * a.length);
@@ -67,7 +67,7 @@ describe('pretraining data determinism', () => {
 
   it('holds out whole documents: validation instances share no document with training ones', async () => {
     const corpus = countingCorpus(40, 4, 5);
-    const built = await buildIn(await fresh(), corpus.docs, { ...OPTIONS, validationFraction: 0.3 }, corpus.tokenizer);
+    const built = await buildIn(await fresh(), corpus.docs, { ...OPTIONS, validation_fraction: 0.3 }, corpus.tokenizer);
     const docsOf = async (split: 'train' | 'validation'): Promise<Set<number>> => {
       const set = new Set<number>();
       for (const inst of instances(await readAll(built.outDir, split))) {

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { CounterRng } from '../../../nlp/bert/rng';
-import { buildPretrainingData, type BuiltPretrainingData } from '../../../nlp/pretraining-data/build';
-import type { PretrainingOptions } from '../../../nlp/pretraining-data/options';
+import { stepDefaults } from '../../../compiler/step-inputs';
+import { buildPretrainingData, type BuiltPretrainingData, type PretrainingOptions } from '../../../nlp/pretraining-data/build';
 import { openPretrainingData } from '../../../nlp/pretraining-data/reader';
 import type { PretrainingBatch } from '../../../nlp/bert/batch';
 import { BertTokenizer } from '../../../nlp/tokenizer/tokenizer';
@@ -68,7 +68,7 @@ export async function buildIn(
 ): Promise<BuiltPretrainingData & { outDir: string }> {
   const corpusFile = await writeCorpus(dir, docs);
   const outDir = path.join(dir, 'data');
-  const built = await buildPretrainingData({ corpusFile, tokenizer, outDir, options });
+  const built = await buildPretrainingData({ corpusFile, tokenizer, outDir, options: { ...stepDefaults('bert/pretraining-data@v1'), ...options } });
   return { ...built, outDir };
 }
 

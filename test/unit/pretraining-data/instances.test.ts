@@ -39,12 +39,12 @@ async function trainInstances(docs: string[][], options: Parameters<typeof build
 /** 150 documents of 8 random sentences, max_seq_length 64: ~40k tokens over 3 duplicates. */
 let synthetic: DecodedInstance[];
 beforeAll(async () => {
-  synthetic = await trainInstances(syntheticDocs(150, 8), { maxSeqLength: 64, maxPredictionsPerSeq: 10, dupeFactor: 3, validationFraction: 0 });
+  synthetic = await trainInstances(syntheticDocs(150, 8), { max_seq_length: 64, max_predictions_per_seq: 10, dupe_factor: 3, validation_fraction: 0 });
 });
 
 describe('pretraining instances', () => {
   it('are exactly these for a fixed seed', async () => {
-    const got = await trainInstances(DOCS, { maxSeqLength: 16, maxPredictionsPerSeq: 3, dupeFactor: 1, validationFraction: 0, seed: 12345 });
+    const got = await trainInstances(DOCS, { max_seq_length: 16, max_predictions_per_seq: 3, dupe_factor: 1, validation_fraction: 0, seed: 12345 });
     const lines = got.map((i) => `${i.nsp} ${text(i.inputIds)} | ${i.segmentIds.join('')} | ${i.positions.join(',')}: ${text(i.maskedIds)}`);
     expect(lines).toEqual([
       '1 [CLS] the cat sat [MASK] [MASK] mat [SEP] sat . the happy dog is play [SEP] | 0000000011111111 | 4,5: on the',
@@ -114,7 +114,7 @@ describe('pretraining instances', () => {
 
   it('take B from the same document right after A, or (about half the time) from another document', async () => {
     const corpus = countingCorpus(30, 8, 5);
-    const got = await trainInstances(corpus.docs, { maxSeqLength: 32, dupeFactor: 10, validationFraction: 0, maxPredictionsPerSeq: 5 }, corpus.tokenizer);
+    const got = await trainInstances(corpus.docs, { max_seq_length: 32, dupe_factor: 10, validation_fraction: 0, max_predictions_per_seq: 5 }, corpus.tokenizer);
     let random = 0;
     for (const inst of got) {
       const sep = inst.originalIds.indexOf(3);
@@ -160,8 +160,8 @@ describe('pretraining instances', () => {
       return partial;
     };
     const docs = syntheticDocs(60, 8, 11);
-    const options = { maxSeqLength: 64, maxPredictionsPerSeq: 10, dupeFactor: 2, validationFraction: 0 };
-    const whole = await trainInstances(docs, { ...options, wholeWordMask: true });
+    const options = { max_seq_length: 64, max_predictions_per_seq: 10, dupe_factor: 2, validation_fraction: 0 };
+    const whole = await trainInstances(docs, { ...options, whole_word_mask: true });
     expect(partialWords(whole)).toBe(0);
     expect(whole.some((inst) => inst.positions.some((p) => isContinuation(inst.originalIds[p]!)))).toBe(true);
     expect(partialWords(synthetic)).toBeGreaterThan(0); // without it, pieces are masked alone
@@ -169,10 +169,10 @@ describe('pretraining instances', () => {
 
   it('aim at shorter sequences with short_seq_prob', async () => {
     const docs = syntheticDocs(60, 8, 3);
-    const options = { maxSeqLength: 64, maxPredictionsPerSeq: 10, dupeFactor: 2, validationFraction: 0 };
+    const options = { max_seq_length: 64, max_predictions_per_seq: 10, dupe_factor: 2, validation_fraction: 0 };
     const mean = (xs: DecodedInstance[]): number => xs.reduce((s, i) => s + i.length, 0) / xs.length;
-    const full = mean(await trainInstances(docs, { ...options, shortSeqProb: 0 }));
-    const short = mean(await trainInstances(docs, { ...options, shortSeqProb: 1 }));
+    const full = mean(await trainInstances(docs, { ...options, short_seq_prob: 0 }));
+    const short = mean(await trainInstances(docs, { ...options, short_seq_prob: 1 }));
     expect(full).toBeGreaterThan(0.85 * 64);
     expect(short).toBeLessThan(0.75 * full);
   });

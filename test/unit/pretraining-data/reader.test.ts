@@ -11,7 +11,7 @@ import { readTokenStore } from '../../../nlp/pretraining-data/token-store';
 import { buildIn, syntheticDocs, tinyTokenizer, writeCorpus, type DecodedInstance, instances } from './helpers';
 
 const tokenizer = tinyTokenizer();
-const OPTIONS = { maxSeqLength: 24, maxPredictionsPerSeq: 4, dupeFactor: 2, validationFraction: 0, shardSize: 10, seed: 5 };
+const OPTIONS = { max_seq_length: 24, max_predictions_per_seq: 4, dupe_factor: 2, validation_fraction: 0, shard_size: 10, seed: 5 };
 const DOCS = syntheticDocs(12, 5, 21);
 
 let root: string;
@@ -47,7 +47,9 @@ async function expectedInstances(): Promise<DecodedInstance[]> {
   const docs = Int32Array.from({ length: store.documents }, (_, i) => i);
   const { cls, sep, mask } = tokenizer.specialIds;
   const builder = new InstanceBuilder(store, docs, {
-    ...OPTIONS,
+    maxSeqLength: OPTIONS.max_seq_length,
+    maxPredictionsPerSeq: OPTIONS.max_predictions_per_seq,
+    seed: OPTIONS.seed,
     shortSeqProb: 0.1,
     maskedLmProb: 0.15,
     wholeWordMask: false,
@@ -57,7 +59,7 @@ async function expectedInstances(): Promise<DecodedInstance[]> {
     maskId: mask,
   });
   const out: DecodedInstance[] = [];
-  for (let d = 0; d < OPTIONS.dupeFactor; d++) {
+  for (let d = 0; d < OPTIONS.dupe_factor; d++) {
     for (let k = 0; k < docs.length; k++) {
       builder.build(d, k, (inst) => {
         const inputIds = Array.from(inst.inputIds.subarray(0, inst.length));

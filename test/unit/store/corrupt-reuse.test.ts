@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { withCache } from '../../../activities/cached-step';
+import { cacheLayer } from '../../../activities/cached-step';
 import type { Catalog } from '../../../compiler/catalog';
 import type { StepInput } from '../../../compiler/types';
 import { contentDigest } from '../../../store/artifacts';
@@ -65,8 +65,8 @@ describe('a step reading a corrupt input', () => {
     const ref = await putText('call me ishmael\n');
     await corrupt(t.store.pathOf(ref), 'ishmael', 'ahab');
     let ran = false;
-    const step = withCache('test/fake@v1', async () => ((ran = true), { outputs: {}, attempt: 1 }), noCatalog, t.cache);
-    const error = await step(stepInput({ corpus: ref })).catch((e: unknown) => e);
+    const layer = cacheLayer('test/fake@v1', noCatalog, { ...t, clock: () => new Date() });
+    const error = await layer(stepInput({ corpus: ref }), async () => ((ran = true), { outputs: {} })).catch((e: unknown) => e);
     expect(ran).toBe(false);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: 'CorruptArtifact', nonRetryable: true });
@@ -77,8 +77,9 @@ describe('a step reading a corrupt input', () => {
 
   it('reads an intact input, and a JSON artifact is checked as it is read', async () => {
     const stats = await t.store.putJson({ words: 1277 }, { kind: 'stats' });
-    const step = withCache('test/fake@v1', async (input) => ({ outputs: { got: await t.store.readJson(input.inputs.stats as ArtifactRef) }, attempt: 1 }), noCatalog, t.cache);
-    expect((await step(stepInput({ stats }))).outputs).toEqual({ got: { words: 1277 } });
+    const layer = cacheLayer('test/fake@v1', noCatalog, { ...t, clock: () => new Date() });
+    const read = async (input: StepInput) => ({ outputs: { got: await t.store.readJson(input.inputs.stats as ArtifactRef) } });
+    expect((await layer(stepInput({ stats }), read)).outputs).toEqual({ got: { words: 1277 } });
     await corrupt(t.store.pathOf(stats), '1277', '1278');
     await expect(t.store.readJson(stats)).rejects.toBeInstanceOf(CorruptArtifactError);
   });

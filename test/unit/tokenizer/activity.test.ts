@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../../activities/deps';
 import { tokenizerWordpiece } from '../../../activities/tokenizer-wordpiece';
 import type { Json, StepResult } from '../../../compiler/types';
 import { loadTokenizer } from '../../../nlp/tokenizer/tokenizer';
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 function runStep(inputs: { [key: string]: Json }): Promise<StepResult> {
-  const activity = tokenizerWordpiece({ store, workDir: path.join(dir, 'work'), log: () => undefined });
+  const activity = tokenizerWordpiece(activityDeps(dir));
   return runStepActivity(activity, { stepId: 'tokenizer', baseDir: FIXTURES, inputs }, { attempt: 2, heartbeats });
 }
 
@@ -94,8 +95,8 @@ describe('tokenizer/wordpiece@v1', () => {
   });
 
   it('fails as InvalidInput with neither corpus nor vocab, or with the wrong artifact kind', async () => {
-    expect((await failureOf(runStep({ ...DEFAULTS }))).message).toContain('needs a corpus to train on or a vocab to load');
+    expect((await failureOf(runStep({ ...DEFAULTS }))).message).toBe('steps.tokenizer.with: must have one of the keys: corpus, vocab');
     const model = { ...corpus, kind: 'model' };
-    expect((await failureOf(runStep({ ...DEFAULTS, corpus: model }))).message).toContain('must be a corpus artifact');
+    expect((await failureOf(runStep({ ...DEFAULTS, corpus: model }))).message).toContain('with.corpus: must be a "corpus" artifact (got a "model" artifact)');
   });
 });
