@@ -21,7 +21,7 @@ export default tseslint.config(
             { group: ['@tensorflow/*'], message: 'workflows/ must not import TF.js: training belongs in activities.' },
             { group: ['ajv', 'ajv/*', 'yaml'], message: 'workflows/ receives a compiled Plan; parsing and validation happen in compiler/.' },
             { group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client'], message: 'workflows/ may only use @temporalio/workflow and @temporalio/common.' },
-            { group: ['../activities/*', '../nlp/*', '../store/*', '../worker/*', '../cli/*', '../serve/*'], allowTypeImports: true, message: 'workflows/ may import only types from runtime code.' },
+            { group: ['../activities/*', '../nlp/*', '../store/*', '../worker/*', '../cli/*', '../serve/*', '../system/*'], allowTypeImports: true, message: 'workflows/ may import only types from runtime code.' },
           ],
           paths: ['fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'worker_threads'].map((name) => ({
             name,

@@ -1,5 +1,5 @@
 // Durability benchmark: failover after a worker is SIGKILLed mid-training, steps lost, the cost of a checkpoint
-// for BERT-tiny and BERT-mini against their training step, and a fully cached re-run of a 6-step pipeline.
+// for BERT-tiny and BERT-mini against their training step. (The fully cached re-run is bench/orchestration.ts's.)
 // Starts its own Temporal dev server in a temp KILN_HOME on free ports; prints a table, writes
 // bench/results/durability.json. Run: `npm run bench durability` or `npx tsx bench/durability.ts`.
 import fs from 'node:fs/promises';
@@ -15,10 +15,10 @@ import { createBertModel, disposeBertModel } from '../nlp/bert/model';
 import { AdamW } from '../nlp/bert/optimizer';
 import { CounterRng } from '../nlp/bert/rng';
 import { decodeCheckpoint, encodeCheckpoint } from '../nlp/bert/train-checkpoint';
-import { resolvePretrainConfig, resumeIdentity } from '../nlp/bert/train-config';
+import { stepDefaults } from '../compiler/step-inputs';
+import { pretrainConfig, resumeIdentity } from '../nlp/bert/train-config';
 import { trainStep } from '../nlp/bert/train-step';
 import { CheckpointStore } from '../store/checkpoints';
-import { kiln } from '../test/helpers/kiln-cli';
 import { killAll } from '../test/helpers/processes';
 import { referenceModelDigest } from '../test/helpers/reference-run';
 import { startTempServer } from '../test/helpers/temp-server';
@@ -26,7 +26,6 @@ import { killTrainingWorker } from '../test/helpers/worker-death';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FAILOVER_PIPELINE = path.join(here, '../test/fixtures/pipelines/durability.yaml'); // checkpoint_every 5
-const CACHED_PIPELINE = path.join(here, '../test/fixtures/pipelines/durability-cached.yaml'); // 6 steps
 const HEARTBEAT_TIMEOUT_MS = 5_000; // durability.yaml's pretrain heartbeat_timeout
 const CHECKPOINT_EVERY = 5;
 
@@ -92,7 +91,8 @@ async function dirBytes(dir: string): Promise<number> {
 
 async function checkpointCost(spec: (typeof MODELS)[number], root: string) {
   say(`checkpoint cost: ${spec.name} (${spec.shape}, vocab ${VOCAB}, seq ${SEQ}, batch ${BATCH})…`);
-  const config = resolvePretrainConfig({ model: spec.model, batch_size: BATCH, steps: 1000, backend: 'wasm' }, { vocabSize: VOCAB, maxSeqLength: SEQ, trainInstances: 1000 });
+  const defaults = stepDefaults('bert/pretrain@v1');
+  const config = pretrainConfig({ ...defaults, model: { ...defaults.model, ...spec.model }, batch_size: BATCH, steps: 1000, backend: 'wasm' }, { vocabSize: VOCAB, maxSeqLength: SEQ, trainInstances: 1000 });
   const model = createBertModel(config.model, 1);
   const optimizer = new AdamW(model.variables, config.optimizer);
   const rng = CounterRng.fromSeed(1, 'dropout');
@@ -141,35 +141,6 @@ async function checkpointCost(spec: (typeof MODELS)[number], root: string) {
   };
 }
 
-// (d): a re-run whose every step comes from the step cache, timed as a user sees it (the whole `kiln run`).
-async function cachedRerun(env: NodeJS.ProcessEnv) {
-  say('cached re-run: first run…');
-  const first = await kiln(['run', CACHED_PIPELINE, '--json'], { env, timeoutMs: 300_000 });
-  if (first.code !== 0) throw new Error(`the first run of ${CACHED_PIPELINE} failed:\n${first.stderr}`);
-  const startup: number[] = [];
-  const wall: number[] = [];
-  const workflow: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    let t0 = performance.now();
-    await kiln(['--version'], { env });
-    startup.push(performance.now() - t0);
-    t0 = performance.now();
-    const run = await kiln(['run', CACHED_PIPELINE, '--json'], { env });
-    wall.push(performance.now() - t0);
-    const state = JSON.parse(run.stdout) as { startedAt: string; endedAt: string; steps: Array<{ cached: boolean }> };
-    if (run.code !== 0 || !state.steps.every((s) => s.cached)) throw new Error(`re-run ${i + 1} was not fully cached:\n${run.stdout}`);
-    workflow.push(Date.parse(state.endedAt) - Date.parse(state.startedAt));
-    say(`  re-run ${i + 1}: ${Math.round(wall[i]!)} ms (workflow ${workflow[i]} ms, CLI start ${Math.round(startup[i]!)} ms)`);
-  }
-  return {
-    steps: JSON.parse(first.stdout).steps.length as number,
-    wall_ms: wall.map((x) => round(x)),
-    median_wall_ms: round(median(wall)),
-    median_workflow_ms: round(median(workflow)),
-    median_cli_start_ms: round(median(startup)),
-  };
-}
-
 function table(rows: Array<[string, string, string, boolean | null]>): string {
   const head: [string, string, string, string] = ['metric', 'measured', 'target', 'ok'];
   const cells = [head, ...rows.map(([a, b, c, ok]) => [a, b, c, ok === null ? '' : ok ? 'yes' : 'NO'])];
@@ -180,10 +151,8 @@ function table(rows: Array<[string, string, string, boolean | null]>): string {
 async function main(): Promise<void> {
   const server = await startTempServer('kiln-bench-durability-', say);
   let f: Awaited<ReturnType<typeof failover>>;
-  let cached: Awaited<ReturnType<typeof cachedRerun>>;
   try {
     f = await failover(server.env, server.info.address);
-    cached = await cachedRerun(server.env);
   } finally {
     await killAll();
     await server.stop({ remove: true });
@@ -209,7 +178,6 @@ async function main(): Promise<void> {
       [`(c) ${c.model} checkpoint`, `${(c.checkpoint_bytes / 1e6).toFixed(1)} MB, ${c.checkpoint_ms} ms (encode ${c.encode_ms} + save ${c.save_ms})`, '', null],
       [`(c) ${c.model} overhead at checkpoint_every 100`, `${c.overhead_pct_at_every_100}% (step ${c.step_ms} ms)`, '< 5%', c.overhead_pct_at_every_100 < 5],
     ]),
-    [`(d) fully cached re-run, ${cached.steps} steps (kiln run wall time)`, `${cached.median_wall_ms} ms (workflow ${cached.median_workflow_ms} ms, CLI start ${cached.median_cli_start_ms} ms)`, '< 3000 ms', cached.median_wall_ms < 3000],
   ];
   console.log(table(rows));
   const results = {
@@ -218,7 +186,6 @@ async function main(): Promise<void> {
     machine: { cpus: os.availableParallelism(), load_average_1m: round(os.loadavg()[0]!, 2), node: process.version, backend },
     failover: f,
     checkpoint_cost: checkpoints,
-    cached_rerun: cached,
   };
   await fs.mkdir(path.join(here, 'results'), { recursive: true });
   await fs.writeFile(path.join(here, 'results', 'durability.json'), JSON.stringify(results, null, 2) + '\n');

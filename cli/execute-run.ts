@@ -12,8 +12,8 @@ export interface ExecuteOptions {
   json?: boolean;
 }
 
-function queuesOf(plan: Plan): string[] {
-  return [...new Set(['kiln', ...plan.steps.map((step) => step.options.taskQueue)])];
+function queuesOf(plan: Plan, workflowQueue: string): string[] {
+  return [...new Set([workflowQueue, ...plan.steps.map((step) => step.options.taskQueue)])];
 }
 
 /**
@@ -24,8 +24,24 @@ export async function executeRun(plan: Plan, start: StartOptions, options: Execu
   // With --json, stdout carries only the final JSON; everything else goes to stderr.
   const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const kiln = await connect(say);
+  const workflowQueue = start.taskQueue ?? 'kiln';
+  // Embedded mode: this process is the worker until the run ends. It starts while the run is being started:
+  // loading the SDK's workflow runtime is most of a short run's wall time.
+  const embedded = !kiln.server.external && !options.detach;
+  const pool = embedded
+    ? createWorkerPool({ address: kiln.server.address, namespace: kiln.server.namespace, queues: queuesOf(plan, workflowQueue), workflowQueues: [workflowQueue] })
+    : undefined;
+  // Marked handled now (it is awaited only after the run has started); its failure is reported there.
+  pool?.catch(() => undefined);
   try {
-    const runId = await startPipelineRun(kiln.client, plan, start);
+    let runId: string;
+    try {
+      runId = await startPipelineRun(kiln.client, plan, start);
+    } catch (error) {
+      // The pool never ran: start it and stop it at once, so that its connection closes.
+      await pool?.then((p) => p.run(Promise.resolve()), () => undefined);
+      throw error;
+    }
     const steps = `${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`;
     const resumed = start.resumedFrom?.length ? `, resuming ${start.resumedFrom[0]}` : '';
     say(`run ${runId} started (${steps}, plan ${plan.planHash.slice(0, 12)}${resumed})`);
@@ -39,14 +55,8 @@ export async function executeRun(plan: Plan, start: StartOptions, options: Execu
     // A terminal gets redrawn progress bars; pipes, logs and --json get plain lines.
     const live = process.stdout.isTTY && !options.json ? new LiveView() : undefined;
     const watching = watchRun(kiln.client, runId, (line) => say('  ' + line), 500, live).finally(() => (closed = true));
-    if (!kiln.server.external) {
-      // Embedded mode: this process is the worker until the run ends.
-      const pool = await createWorkerPool({
-        address: kiln.server.address,
-        namespace: kiln.server.namespace,
-        queues: queuesOf(plan),
-      });
-      await pool.run(watching.catch(() => undefined));
+    if (pool) {
+      await (await pool).run(watching.catch(() => undefined));
       if (!closed) {
         // The worker was stopped (Ctrl-C): the run itself is durable and waits for the next worker.
         say(`worker stopped; run ${runId} continues when a worker polls again (\`kiln worker\`)`);

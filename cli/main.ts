@@ -1,10 +1,15 @@
 import { Command, CommanderError } from 'commander';
 
 import { CompileError, formatDiagnostics } from '../compiler/errors';
+import { LockTimeoutError } from '../system/file-lock';
 import { isKilnServerError } from '../worker/server-errors';
 import { UserError } from './user-error';
 
+import packageJson from '../package.json' with { type: 'json' };
+
 type Register = (program: Command) => void;
+
+const { version } = packageJson;
 
 /**
  * Every command, in help order, loaded only when needed: `kiln run` should not pay for TF.js, Vega or the HTTP
@@ -33,7 +38,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<Register>]> = [
 
 const program = new Command('kiln')
   .description('Declarative, durable NLP pipelines: YAML in, Temporal workflows out.')
-  .version('0.1.0')
+  .version(version)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
@@ -54,7 +59,7 @@ function report(error: unknown): number {
     if (error.hint) console.error(`  hint: ${error.hint}`);
     return error.exitCode;
   }
-  if (isKilnServerError(error)) {
+  if (isKilnServerError(error) || error instanceof LockTimeoutError) {
     console.error(`kiln: ${error.what}`);
     if (error.hint) console.error(`  hint: ${error.hint}`);
     return 1;

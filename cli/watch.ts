@@ -17,13 +17,22 @@ export async function watchRun(
   intervalMs = 500,
   live?: LiveView,
 ): Promise<RunState> {
+  // Between polls, wake as soon as the run closes: a short run should not wait out the interval.
+  const closed = client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      () => undefined,
+      () => undefined,
+    );
+  const pause = () => Promise.race([new Promise((resolve) => setTimeout(resolve, intervalMs)), closed]);
   if (live) {
     try {
       for (;;) {
         const state = await readRunState(client, workflowId);
         live.update(state);
         if (TERMINAL.has(state.status)) return state;
-        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        await pause();
       }
     } finally {
       live.stop();
@@ -47,6 +56,6 @@ export async function watchRun(
       }
     }
     if (TERMINAL.has(state.status)) return state;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await pause();
   }
 }

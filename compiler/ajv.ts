@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020';
-import type { AnySchemaObject, SchemaValidateFunction } from 'ajv';
+import { _, str, type AnySchemaObject, type KeywordCxt } from 'ajv';
 
 /** The repository's schemas/ directory, found from this file so it works from any cwd. */
 export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
@@ -14,14 +14,10 @@ export function readSchemaFile(file: string): AnySchemaObject {
   return JSON.parse(readFileSync(file, 'utf8')) as AnySchemaObject;
 }
 
-function loadArtifactSchema(): AnySchemaObject {
+/** schemas/artifact.schema.json, which step schemas $ref. */
+export function loadArtifactSchema(): AnySchemaObject {
   artifactSchema ??= readSchemaFile(`${SCHEMAS_DIR}artifact.schema.json`);
   return artifactSchema;
-}
-
-/** True for an object that looks like an ArtifactRef of the given kind. */
-function isArtifactOfKind(data: unknown, kind: string): boolean {
-  return typeof data === 'object' && data !== null && !Array.isArray(data) && (data as { kind?: unknown }).kind === kind;
 }
 
 export function createAjv(): Ajv2020 {
@@ -31,6 +27,11 @@ export function createAjv(): Ajv2020 {
     // parentSchema and data on every error: messages quote the value and list the allowed keys.
     verbose: true,
     strictSchema: true,
+    // Our schemas are checked against the draft 2020-12 meta-schema by test/unit/compiler/schemas.test.ts, not at
+    // every start (it cost a CLI call ~100 ms).
+    validateSchema: false,
+    // Keeps each compiled validator's source, which validator-cache.ts saves.
+    code: { source: true },
     strictNumbers: true,
     // Type and tuple strictness would reject ordinary step schemas (e.g. `required` inside oneOf branches).
     strictTypes: false,
@@ -42,12 +43,16 @@ export function createAjv(): Ajv2020 {
   // A string that names a local file: the step cache hashes the file's content, not just its name.
   ajv.addKeyword({ keyword: 'x-kiln-path', schemaType: 'boolean' });
   // An artifact input must receive an artifact of this kind (checked again, with better messages, by the compiler).
-  const kindCheck: SchemaValidateFunction = (kind: string, data: unknown) => {
-    if (isArtifactOfKind(data, kind)) return true;
-    kindCheck.errors = [{ keyword: 'x-kiln-kind', message: `must be a "${kind}" artifact`, params: { kind } }];
-    return false;
-  };
-  ajv.addKeyword({ keyword: 'x-kiln-kind', schemaType: 'string', errors: true, validate: kindCheck });
+  // Generated code, not a function, so that compiled validators can be cached (validator-cache.ts).
+  ajv.addKeyword({
+    keyword: 'x-kiln-kind',
+    schemaType: 'string',
+    error: { message: ({ schema }) => str`must be a "${schema as string}" artifact`, params: ({ schema }) => _`{ kind: ${schema as string} }` },
+    code(cxt: KeywordCxt) {
+      const { data, schema } = cxt;
+      cxt.fail(_`!(${data} && typeof ${data} == "object" && !Array.isArray(${data}) && ${data}.kind === ${schema as string})`);
+    },
+  });
   ajv.addSchema(loadArtifactSchema());
   return ajv;
 }

@@ -4,10 +4,12 @@ import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020';
-import { SCHEMAS_DIR, createAjv, readSchemaFile, sharedAjv } from './ajv';
+import { SCHEMAS_DIR, createAjv, loadArtifactSchema, readSchemaFile, sharedAjv } from './ajv';
 import { applyDefaults, stripCompositeDefaults } from './defaults';
 import { parseDuration } from './durations';
+import { parseRules, type Rule } from './rules';
 import { indexPointers, type SchemaIndex } from './schema-walk';
+import { cachedValidator } from './validator-cache';
 
 export interface OutputSpec {
   /** Artifact kind (`corpus`, `tokenizer`, ...) or `json` for a small JSON value. */
@@ -34,6 +36,8 @@ export interface StepType {
   schema: AnySchemaObject;
   outputs: { [name: string]: OutputSpec };
   defaults: OptionsSpec;
+  /** Cross-field rules of `with` (`x-kiln.rules`), checked after the schema. */
+  rules: Rule[];
   /** ajv validator of `with`; applies the defaults that lie outside oneOf/anyOf. */
   validate: ValidateFunction;
   /** Fills in every schema default of a valid `with`, including those inside oneOf/anyOf branches. */
@@ -93,28 +97,35 @@ function buildCatalog(dir: string): Catalog {
 
 function loadStepType(file: string, ajv: Ajv2020, pointers: Catalog['pointers']): StepType {
   const schema = readSchemaFile(file);
-  const meta = checkMeta(schema['x-kiln']);
+  const meta = checkMeta(schema['x-kiln'], schema);
   // Relative $refs such as ../artifact.schema.json resolve against the id: give id-less schemas one.
   const schemaId = typeof schema.$id === 'string' ? schema.$id : `https://kiln.dev/schemas/steps/${basename(file)}`;
   const forAjv = { ...stripCompositeDefaults(schema), $id: schemaId };
   ajv.addSchema(forAjv);
   indexPointers(forAjv, schemaId, pointers);
-  // Compiled now, so that a mistake in any step schema (an unknown keyword, a bad $ref) names its file at once.
-  const validate = ajv.getSchema(schemaId);
-  if (!validate) throw new Error(`ajv lost schema ${schemaId}`);
+  // Compiled now (or loaded compiled, validator-cache.ts), so that a mistake in any step schema (an unknown
+  // keyword, a bad $ref) names its file at once.
+  const sources = [forAjv, loadArtifactSchema()];
+  const validate = cachedValidator(ajv, schemaId, sources);
+  const branches = new Map<string, ValidateFunction>();
+  const branch = (pointer: string): ValidateFunction => {
+    let found = branches.get(pointer);
+    if (!found) branches.set(pointer, (found = cachedValidator(ajv, `${schemaId}#${pointer}`, sources, { errors: false })));
+    return found;
+  };
   return {
     ...meta,
     file,
     schema,
     validate,
     applyDefaults(data: unknown) {
-      applyDefaults({ root: schema, matches: (pointer, d) => ajv.getSchema(`${schemaId}#${pointer}`)?.(d) === true }, data);
+      applyDefaults({ root: schema, matches: (pointer, d) => branch(pointer)(d) === true }, data);
     },
   };
 }
 
-function checkMeta(raw: unknown): Pick<StepType, 'type' | 'implementation' | 'outputs' | 'defaults'> {
-  if (typeof raw !== 'object' || raw === null) throw new Error('missing the "x-kiln" block { type, implementation, outputs, defaults }');
+function checkMeta(raw: unknown, schema: AnySchemaObject): Pick<StepType, 'type' | 'implementation' | 'outputs' | 'defaults' | 'rules'> {
+  if (typeof raw !== 'object' || raw === null) throw new Error('missing the "x-kiln" block { type, implementation, outputs, defaults, rules }');
   const m = raw as Record<string, unknown>;
   const errs: string[] = [];
   if (typeof m.type !== 'string' || !TYPE_PATTERN.test(m.type)) errs.push(`x-kiln.type must look like family/name@v1 (got ${JSON.stringify(m.type)})`);
@@ -129,8 +140,14 @@ function checkMeta(raw: unknown): Pick<StepType, 'type' | 'implementation' | 'ou
   if (defaults.cache !== undefined && typeof defaults.cache !== 'boolean') errs.push('x-kiln.defaults.cache must be a boolean');
   checkDuration(defaults.retry?.initial_interval, 'x-kiln.defaults.retry.initial_interval', errs);
   checkDuration(defaults.retry?.max_interval, 'x-kiln.defaults.retry.max_interval', errs);
+  let rules: Rule[] = [];
+  try {
+    rules = parseRules(m.rules, schema);
+  } catch (e) {
+    errs.push((e as Error).message);
+  }
   if (errs.length > 0) throw new Error(errs.join('; '));
-  return { type: m.type as string, implementation: m.implementation as number, outputs, defaults };
+  return { type: m.type as string, implementation: m.implementation as number, outputs, defaults, rules };
 }
 
 function checkDuration(value: unknown, where: string, errs: string[]): void {

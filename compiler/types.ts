@@ -91,4 +91,9 @@ export interface StepResult {
   cacheKey?: string;
   /** Why the cache could not be used (which input changed), when it was consulted and missed. */
   cacheMiss?: string[];
+  /**
+   * Search attributes the step sets on its run, by name (model/deploy: `KilnModel` = `name:version`, so runs can
+   * be found by the model version they deployed). The workflow sets those it declares and knows nothing else of them.
+   */
+  searchAttributes?: { [name: string]: string };
 }

@@ -7,6 +7,7 @@ import type { CompositeContext } from './composites';
 import type { Diagnostic } from './errors';
 import type { LoadedYaml } from './load';
 import { indexPointers, type SchemaIndex } from './schema-walk';
+import { cachedValidator } from './validator-cache';
 import type { Json } from './types';
 
 interface PipelineValidator {
@@ -23,7 +24,8 @@ function pipelineValidator(): PipelineValidator {
     const schema = readSchemaFile(`${SCHEMAS_DIR}pipeline.schema.json`);
     const pointers: SchemaIndex = new WeakMap();
     indexPointers(schema, String(schema.$id), pointers);
-    compiled = { validate: ajv.compile(schema), composites: { ajv, pointers } };
+    ajv.addSchema(schema);
+    compiled = { validate: cachedValidator(ajv, String(schema.$id), [schema]), composites: { ajv, pointers } };
   }
   return compiled;
 }

@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { quoteLines } from '../worker/server-errors';
-import { sleep, withFileLock } from '../worker/server-lock';
+import { withFileLock } from '../system/file-lock';
+import { quoteLines, sleep } from '../system/processes';
 import { findRunningServer, serveLogPath } from './state';
 
 const KILN_BIN = fileURLToPath(new URL('../bin/kiln', import.meta.url));

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { writeFileAtomic } from '../store/atomic';
-import { isProcessAlive } from '../worker/server-state';
+import { isProcessAlive } from '../system/processes';
 
 export interface ServeState {
   pid: number;

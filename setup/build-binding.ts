@@ -6,8 +6,7 @@ import fs from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
-import { quoteLines } from '../worker/server-errors';
-import { findOnPath } from '../worker/temporal-binary';
+import { findOnPath, quoteLines } from '../system/processes';
 import { copyAtomically } from './atomic';
 import { SetupError } from './errors';
 import { runProcess } from './exec';

@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { quoteLines } from '../worker/server-errors';
-import { findOnPath } from '../worker/temporal-binary';
+import { findOnPath, quoteLines } from '../system/processes';
 import { SetupError } from './errors';
 import { runProcess } from './exec';
 import { TFJS_NODE_PACKAGES, TFJS_NODE_VERSION } from './pins';

@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { findOnPath } from '../worker/temporal-binary';
+import { findOnPath } from '../system/processes';
 import { findNodeGyp, NODE_HEADERS_HINT, nodeHeadersPrefix } from './build-binding';
 import { SetupError } from './errors';
 import { size } from './progress';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { describeHolder, withFileLock } from '../worker/server-lock';
+import { describeHolder, withFileLock } from '../system/file-lock';
 import { replaceWithSymlink } from './atomic';
 import { buildBinding, installCachedBinding } from './build-binding';
 import { SetupError } from './errors';

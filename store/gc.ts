@@ -8,6 +8,7 @@ import path from 'node:path';
 import { checkpointRoot } from './checkpoints';
 import { artifactHex, artifactRefsIn, modelVersionRoots } from './references';
 import { listArtifactNames, listCheckpointRuns, newestMtime, pathBytes, readCacheEntries, readdirOrEmpty, storeLayout } from './store-walk';
+import { isProcessAlive } from '../system/processes';
 
 export const HOUR_MS = 60 * 60 * 1000;
 
@@ -77,7 +78,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   const now = options.now?.() ?? Date.now();
   const minAge = options.minAgeMs ?? HOUR_MS;
   const cutoff = now - minAge;
-  const alive = options.isProcessAlive ?? processAlive;
+  const alive = options.isProcessAlive ?? isProcessAlive;
 
   const roots = await collectRoots(runs, keepRuns, layout.home);
   const models = await modelVersionRoots(layout.models);
@@ -189,15 +190,4 @@ async function someMissing(hexes: string[], pathOf: (hex: string) => string): Pr
     if (!exists) return true;
   }
   return false;
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

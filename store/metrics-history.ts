@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { withFileLock } from '../worker/server-lock';
+import { withFileLock } from '../system/file-lock';
 import { fsyncPath } from './atomic';
 import { HISTORY_NAME_PATTERN, HistoryError, type HistoryRecord } from './metrics-history-types';
 import { kilnHome } from './paths';

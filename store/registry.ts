@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { withFileLock } from '../worker/server-lock';
+import { withFileLock } from '../system/file-lock';
 import { fsyncPath, writeFileAtomic } from './atomic';
 import { kilnHome } from './paths';
 import { restoreVersionCopy, versionCopyProblem } from './registry-verify';

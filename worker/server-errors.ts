@@ -18,9 +18,3 @@ export class KilnServerError extends Error {
 export function isKilnServerError(err: unknown): err is KilnServerError {
   return err instanceof KilnServerError;
 }
-
-/** The last `count` non-empty lines of `text`, indented for quoting inside an error message. */
-export function quoteLines(text: string, count: number): string {
-  const lines = text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
-  return lines.slice(-count).map((l) => `  | ${l}`).join('\n');
-}

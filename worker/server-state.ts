@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { writeFileAtomic } from '../store/atomic';
+import { isProcessAlive } from '../system/processes';
 
 /** `$KILN_HOME/server.json`: the embedded dev server that kiln started and reuses across commands. */
 export interface ServerState {
@@ -57,15 +58,6 @@ export async function removeServerState(home: string): Promise<void> {
 }
 
 /** Signal 0 tests existence; EPERM means it exists but belongs to someone else. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Whether `pid` is (still) a `temporal server start-dev` process rather than an unrelated process that
  * reused the pid. Where /proc does not exist (macOS) we cannot tell and trust liveness alone.

@@ -4,7 +4,8 @@ import path from 'node:path';
 
 import { kilnCacheDir } from '../store/paths';
 import { KilnServerError } from './server-errors';
-import { describeHolder, withFileLock } from './server-lock';
+import { describeHolder, withFileLock } from '../system/file-lock';
+import { findOnPath, isExecutableFile } from '../system/processes';
 import { buildTemporalWithGo, TEMPORAL_CLI_PACKAGE } from './temporal-go-build';
 
 export interface BinaryOptions {
@@ -89,30 +90,11 @@ export async function checkTemporalBinary(file: string): Promise<string | undefi
   });
 }
 
-/** The first executable `name` in `env.PATH`, like `which`. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 function findGo(env: NodeJS.ProcessEnv): string | undefined {
   const onPath = findOnPath('go', env);
   if (onPath) return onPath;
   const fromRoot = env.GOROOT ? path.join(env.GOROOT, 'bin', 'go') : undefined;
   return fromRoot && isExecutableFile(fromRoot) ? fromRoot : undefined;
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function noTemporalError(cached: string): KilnServerError {

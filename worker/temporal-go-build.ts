@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 
-import { KilnServerError, quoteLines } from './server-errors';
+import { KilnServerError } from './server-errors';
+import { quoteLines } from '../system/processes';
 
 export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 

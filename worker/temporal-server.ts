@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 
 import { kilnHome } from '../store/paths';
-import { KilnServerError, quoteLines } from './server-errors';
+import { KilnServerError } from './server-errors';
+import { quoteLines, sleep } from '../system/processes';
 import { externalServer } from './server-external';
-import { describeHolder, sleep, withFileLock, type LockOptions } from './server-lock';
+import { describeHolder, withFileLock, type LockOptions } from '../system/file-lock';
 import { choosePorts } from './server-ports';
 import { lastStartOutput, spawnDevServer, terminateServer, type StartedProcess } from './server-process';
 import {

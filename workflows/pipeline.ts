@@ -53,11 +53,14 @@ function activityFor(step: PlanStep): StepActivityFn {
   return fn;
 }
 
-/** `name:version` when a step registered a model version (model/deploy's `version` output). */
-function deployedModel(outputs: { [name: string]: Json }): string | undefined {
-  const version = outputs.version;
-  if (!version || typeof version !== 'object' || Array.isArray(version)) return undefined;
-  return typeof version.name === 'string' && typeof version.version === 'number' ? `${version.name}:${version.version}` : undefined;
+/** The step-settable search attributes, by name; a step's result names them (StepResult.searchAttributes). */
+const STEP_SEARCH_ATTRIBUTES = new Map([KilnModel].map((key) => [key.name, key]));
+
+function stepSearchAttributes(result: StepResult) {
+  return Object.entries(result.searchAttributes ?? {}).flatMap(([name, value]) => {
+    const key = STEP_SEARCH_ATTRIBUTES.get(name);
+    return key ? [{ key, value }] : [];
+  });
 }
 
 // The YAML's names for Temporal's timeout types.
@@ -162,9 +165,8 @@ export async function pipelineWorkflow(plan: Plan, options: PipelineOptions = {}
           cached: result.cached ?? false,
           endedAt: now(),
         });
-        const deployed = deployedModel(result.outputs);
-        // Runs can be found by the model version they deployed (KilnModel = name:version).
-        if (deployed && patched('kiln-model-search-attribute')) upsertSearchAttributes([{ key: KilnModel, value: deployed }]);
+        const labels = stepSearchAttributes(result);
+        if (labels.length > 0 && patched('kiln-model-search-attribute')) upsertSearchAttributes(labels);
         return step.id;
       })
       .catch((error: unknown) => {

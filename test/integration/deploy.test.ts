@@ -8,6 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { activityDeps } from '../../activities/deps';
 import { modelDeploy } from '../../activities/model-deploy';
 import type { Json, StepInput, StepResult } from '../../compiler/types';
 import { initBackend } from '../../nlp/backend';
@@ -16,7 +17,7 @@ import { readServeState, stopServeServer, writeServeState } from '../../serve/st
 import { ArtifactStore } from '../../store/artifacts';
 import { ModelRegistry } from '../../store/registry';
 import type { ArtifactRef } from '../../store/types';
-import { isProcessAlive } from '../../worker/server-state';
+import { isProcessAlive } from '../../system/processes';
 import { freePort } from '../../worker/server-ports';
 import { fakeLoader, writeFakeClassifier, writeTinyClassifier, writeTinyEncoder } from './serve-fixtures';
 
@@ -50,7 +51,9 @@ function input(model: ArtifactRef, extra: { [key: string]: Json } = {}): StepInp
 
 function deploy(stepInput: StepInput, home_ = home): Promise<StepResult> {
   const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
-  return env.run(modelDeploy({ store, workDir: path.join(tmp, 'work'), log: (m) => logs.push(m) }, { home: home_ }), stepInput);
+  // Every home deploys from the one store the test's artifacts are in.
+  const deps = { ...activityDeps(home_, { log: (m) => logs.push(m) }), store };
+  return env.run(modelDeploy(deps), stepInput);
 }
 
 async function predictVersion(name: string, text = 'good'): Promise<number> {
@@ -94,6 +97,8 @@ describe('model/deploy@v1', () => {
       version: { name: 'sentiment', version: 1, alias: 'production', digest: artifacts.v1!.digest },
       endpoint: `${server.url}/v1/models/sentiment/predict`,
     });
+    // The run becomes findable by the version it deployed (the workflow sets what the step names).
+    expect(result.searchAttributes).toEqual({ KilnModel: 'sentiment:1' });
     expect(await registry.aliases('sentiment')).toEqual({ production: 1 });
     const record = (await registry.record('sentiment', 1))!;
     expect(record).toMatchObject({ kind: 'classifier', digest: artifacts.v1!.digest, metrics: { accuracy: 0.75 }, source: { uri: artifacts.v1!.uri, meta: { made: 'test' } } });
@@ -139,7 +144,7 @@ describe('model/deploy@v1', () => {
 
   it('refuses artifacts that are not models', async () => {
     const tokenizer = { ...artifacts.v1!, kind: 'tokenizer' };
-    await expect(deploy(input(tokenizer))).rejects.toMatchObject({ type: 'InvalidInput', message: expect.stringMatching(/is a "tokenizer" artifact/) });
+    await expect(deploy(input(tokenizer))).rejects.toMatchObject({ type: 'InvalidInput', message: expect.stringMatching(/with\.model: must be a "classifier" artifact \(got a "tokenizer" artifact\)/) });
     const mislabelled = { ...artifacts.encoder!, kind: 'classifier' };
     await expect(deploy(input(mislabelled))).rejects.toThrow(/config\.json has format "kiln\/bert-model@1"; a "classifier" artifact has 'kiln\/bert-classifier@1'/);
   });

@@ -86,6 +86,15 @@ describe('pipelineWorkflow', () => {
     await record('diamond', runId);
   });
 
+  it('sets the search attributes a step names, and only the ones kiln declares', async () => {
+    const plan = fakePlan('labels', [fakeStep('deploy', 'test/label@v1', { labels: { KilnModel: 'sentiment:3', NotOurs: 'x' } }, cpuQueue)]);
+    const runId = await start(plan);
+    expect((await client.workflow.getHandle(runId).result()).status).toBe('succeeded');
+    const attributes = (await client.workflow.getHandle(runId).describe()).typedSearchAttributes.getAll();
+    expect(attributes.find((p) => p.key.name === 'KilnModel')?.value).toBe('sentiment:3');
+    expect(attributes.find((p) => p.key.name === 'NotOurs')).toBeUndefined();
+  });
+
   it('fails the run naming the step, cancels running siblings and skips the rest', async () => {
     const t0 = Date.now();
     const plan = fakePlan('failing', [

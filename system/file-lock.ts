@@ -1,9 +1,10 @@
+// Exclusive lock files shared by kiln processes: the Temporal binary build, the server start, the registry,
+// metrics histories and the TensorFlow setup each take one.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { isProcessAlive } from './server-state';
-import { KilnServerError } from './server-errors';
+import { isProcessAlive, sleep } from './processes';
 
 export interface LockOptions {
   /** Give up waiting for another holder after this long. */
@@ -22,9 +23,20 @@ interface LockContent {
   createdAt: number;
 }
 
+/** Another process held the lock for longer than the caller would wait. */
+export class LockTimeoutError extends Error {
+  constructor(
+    readonly what: string,
+    readonly hint: string,
+  ) {
+    super(`${what}\nhint: ${hint}`);
+    this.name = 'LockTimeoutError';
+  }
+}
+
 /**
  * Run `fn` while holding an exclusive lock file, so two kiln processes (or two calls in one process)
- * never build the binary or start a server at the same time. A lock whose holder died is taken over.
+ * never build the binary, start a server or write the registry at the same time. A lock whose holder died is taken over.
  */
 export async function withFileLock<T>(lockPath: string, options: LockOptions, fn: () => Promise<T>): Promise<T> {
   const token = await acquire(lockPath, options);
@@ -54,7 +66,7 @@ async function acquire(lockPath: string, options: LockOptions): Promise<string> 
       continue;
     }
     if (Date.now() > deadline) {
-      throw new KilnServerError(
+      throw new LockTimeoutError(
         `timed out after ${Math.round(options.waitMs / 1000)}s waiting for ${holder ? describeHolder(holder.pid) : 'another kiln process'} ${options.what}`,
         `if no other kiln command is running, delete ${lockPath} and retry`,
       );
@@ -107,8 +119,4 @@ async function release(lockPath: string, token: string): Promise<void> {
 /** "another kiln process (pid N)", or, when we wait on ourselves, "another call in this process". */
 export function describeHolder(pid: number): string {
   return pid === process.pid ? 'another call in this process' : `another kiln process (pid ${pid})`;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
