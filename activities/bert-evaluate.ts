@@ -1,6 +1,6 @@
 // `bert/evaluate@v1`: a classifier on a labelled split, or a pretrained encoder on pretraining data; writes a JSON
 // report, then applies the gate. A missed gate fails the step (GateFailed, not retried) after the report is stored.
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { initBackend, BackendUnavailableError } from '../nlp/backend';
 import { SavedModelError } from '../nlp/bert/saved-model';
 import { DatasetInputError } from '../nlp/dataset/errors';

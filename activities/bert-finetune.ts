@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import type { BertFinetuneInputs } from '../compiler/step-inputs.generated';
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { ConfigError } from '../nlp/bert/config';
 import { loadSavedModel, SavedModelError } from '../nlp/bert/saved-model';
 import { METRICS_FILE, TrainingThreadError } from '../nlp/bert/training-job';

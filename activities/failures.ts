@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 
-import type { NonRetryableType } from '../compiler/failure-types';
+import type { NonRetryableType } from '../contract/failure-types';
 
 /** Wrong input: the user must change the pipeline or the data. `hint` says how. */
 export function invalidInput(message: string, hint?: string): ApplicationFailure {

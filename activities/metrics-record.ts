@@ -1,6 +1,6 @@
 // `metrics/record@v1`: appends a run's metrics to a history of the home (`metrics/NAME.jsonl`), then gates on the
 // best value recorded before. The record is written before the gate, so the history also shows the night that failed it.
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { compareWithBest, regressionMessage } from '../store/metrics-history-compare';
 import { HistoryError, type HistoryRecord } from '../store/metrics-history-types';
 import { invalidInput, nonRetryable } from './failures';

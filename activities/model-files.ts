@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import type { ModelKind } from '../store/registry-types';
 import type { ArtifactRef } from '../store/types';
 import { invalidInput } from './failures';

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { contentDigest } from '../store/artifacts';
 import { RECORD_FILE, type Resolved } from '../store/registry';
 import { DEFAULT_ALIAS, formatModelRef } from '../store/registry-ref';

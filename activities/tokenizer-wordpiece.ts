@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { countCorpusWords, unknownRate, type WordCounts } from '../nlp/tokenizer/corpus-words';
 import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { BertTokenizer, saveTokenizer, type TokenizerOptions } from '../nlp/tokenizer/tokenizer';

@@ -1,7 +1,8 @@
 import path from 'node:path';
 
 import { loadCatalog } from '../compiler/catalog';
-import type { Json, Plan } from '../compiler/types';
+import type { Json } from '../contract/json';
+import type { Plan } from '../compiler/types';
 import { ArtifactStore } from '../store/artifacts';
 import { StepCache } from '../store/cache';
 import { cacheKeyOf, keyPartsFor } from '../store/cache-key';

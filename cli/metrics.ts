@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { MetricsHistory } from '../store/metrics-history';
 import { bestOf, higherIsBetter, round } from '../store/metrics-history-compare';
 import { HistoryError, type HistoryRecord } from '../store/metrics-history-types';

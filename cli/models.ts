@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { findRunningServer } from '../serve/state';
 import { kilnHome } from '../store/paths';
 import { ModelRegistry } from '../store/registry';

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 
 import { compilePipelineFile } from '../compiler/compile';
 import { formatDuration } from '../compiler/durations';
-import type { Json, Plan, PlanStep } from '../compiler/types';
+import type { Json } from '../contract/json';
+import type { Plan, PlanStep } from '../compiler/types';
 import { previewCache, type CachePreview } from './cache-preview';
 import { collectSet } from './options';
 

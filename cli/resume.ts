@@ -6,7 +6,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 
 import { sha256Hex } from '../compiler/canonical';
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { ArtifactStore } from '../store/artifacts';
 import { kilnHome } from '../store/paths';
 import { isArtifactRef } from '../store/types';

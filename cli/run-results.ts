@@ -1,4 +1,4 @@
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import type { RunState } from './run-state';
 
 function numbers(value: Json | undefined): Array<[string, number]> {

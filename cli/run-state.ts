@@ -2,7 +2,8 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
-import type { Json, Plan, StepResult } from '../compiler/types';
+import type { Json } from '../contract/json';
+import type { Plan, StepResult } from '../compiler/types';
 import type { PipelineOptions } from '../workflows/pipeline';
 
 // A CommonJS module: its namespaces come through the default export under Node's ESM loader.

@@ -6,7 +6,8 @@ import type { ScheduleOptions, ScheduleOverlapPolicy, ScheduleSpec } from '@temp
 import { CompileError } from '../compiler/errors';
 import { DURATION_EXAMPLES, formatDuration, parseDuration } from '../compiler/durations';
 import { loadYaml } from '../compiler/load';
-import type { Json, Plan } from '../compiler/types';
+import type { Json } from '../contract/json';
+import type { Plan } from '../compiler/types';
 import { CRON_HINT, cronProblem } from './schedule-cron';
 import { UserError } from './user-error';
 

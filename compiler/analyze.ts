@@ -11,7 +11,8 @@ import { applyParamOverrides } from './params';
 import type { Path } from './paths';
 import { resolveWith, stepIds, type StepInfo } from './references';
 import { MAX_CANDIDATES, byCloseness, didYouMean, nameList } from './suggest';
-import type { Json, StepActivityOptions } from './types';
+import type { Json } from '../contract/json';
+import type { StepActivityOptions } from './types';
 
 export interface AnalyzedStep {
   id: string;

@@ -1,6 +1,6 @@
 // Canonical JSON (sorted keys, no whitespace) and its hash: the identity of plans and cache keys.
 import { createHash } from 'node:crypto';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 export function canonicalJson(value: Json): string {
   if (value === null || typeof value !== 'object') {

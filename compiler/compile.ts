@@ -9,7 +9,8 @@ import { loadYaml } from './load';
 import { missingLocalFiles } from './local-files';
 import { buildPlan } from './plan';
 import { invalidUtf8 } from './utf8';
-import type { Json, Plan } from './types';
+import type { Json } from '../contract/json';
+import type { Plan } from './types';
 import { validatePipelineShape } from './validate';
 
 export interface CompileOptions {

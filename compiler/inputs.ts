@@ -9,7 +9,7 @@ import type { LoadedYaml } from './load';
 import { isUnder, type Path } from './paths';
 import type { ResolvedWith, Site, StepInfo } from './references';
 import { checkRules } from './rules';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 export interface InputsContext {
   yaml: LoadedYaml;

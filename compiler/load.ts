@@ -4,7 +4,7 @@ import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Alias, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './errors';
 import { formatPath, pathKey, type Path } from './paths';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 import { MAX_DEPTH, aliasTargets, parseYaml } from './yaml-parse';
 
 export interface Position {

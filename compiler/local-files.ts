@@ -8,7 +8,7 @@ import type { StepType } from './catalog';
 import type { Diagnostic } from './errors';
 import type { LoadedYaml } from './load';
 import type { Path } from './paths';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 const keysByType = new WeakMap<StepType, Set<string>>();
 

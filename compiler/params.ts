@@ -1,7 +1,7 @@
 // `--set name=value`: overrides of pipeline params, parsed and type-checked against each param's default.
 import { SET_FILE, type Diagnostic } from './errors';
 import { byCloseness, didYouMean, nameList } from './suggest';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 function setError(name: string, message: string, hint?: string): Diagnostic {
   return { file: SET_FILE, line: 0, col: 0, path: name, message, ...(hint ? { hint } : {}) };

@@ -2,7 +2,8 @@
 import type { AnalyzedStep } from './analyze';
 import { canonicalJson, sha256Hex } from './canonical';
 import { topologicalOrder } from './graph';
-import type { Json, Plan, PlanStep } from './types';
+import type { Json } from '../contract/json';
+import type { Plan, PlanStep } from './types';
 
 export interface PlanParts {
   name: string;

@@ -6,7 +6,8 @@ import { hasExpression, paramText, parseExpressions, type Expression } from './e
 import type { LoadedYaml } from './load';
 import type { Path } from './paths';
 import { MAX_CANDIDATES, byCloseness, didYouMean, nameList } from './suggest';
-import type { Json, OutputRef, OutputTemplate } from './types';
+import type { Json } from '../contract/json';
+import type { OutputRef, OutputTemplate } from './types';
 
 export interface StepInfo {
   id: string;

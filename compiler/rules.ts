@@ -4,7 +4,7 @@
 import type { AnySchemaObject } from 'ajv';
 import type { Path } from './paths';
 import { didYouMean } from './suggest';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 /** A condition on the `with`, as a partial value: `{ dataset: { kind: "dataset-split" } }`; `{}` matches any object. */
 type When = { [key: string]: Json };

@@ -22,7 +22,7 @@ export function renderStepInputTypes(catalog: Pick<Catalog, 'types' | 'get'> = l
   const artifact = readSchemaFile(`${SCHEMAS_DIR}artifact.schema.json`);
   const blocks = [
     '// Generated from schemas/ by `npm run gen:types` (compiler/step-inputs-types.ts): edit the schemas, not this file.',
-    "import type { Json } from './types';",
+    "import type { Json } from '../contract/json';",
     [...doc(artifact.description, ''), `export type ArtifactRef = ${tsType(artifact, '')};`].join('\n'),
   ];
   const entries: Array<{ type: string; name: string }> = [];

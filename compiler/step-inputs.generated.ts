@@ -1,6 +1,6 @@
 // Generated from schemas/ by `npm run gen:types` (compiler/step-inputs-types.ts): edit the schemas, not this file.
 
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 /** A reference to an artifact in the content-addressed store; step outputs carry these, never the data. Step schemas declare an artifact input as { "$ref": "../artifact.schema.json", "x-kiln-kind": "corpus" }. */
 export type ArtifactRef = {

@@ -8,7 +8,7 @@ import type { LoadedYaml } from './load';
 import { formatPath, type Path } from './paths';
 import { checkRules } from './rules';
 import type { StepDefaults, StepInputs } from './step-inputs.generated';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 export type StepTypeName = keyof StepInputs;
 

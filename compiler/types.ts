@@ -1,7 +1,7 @@
 // The Plan: what the compiler hands to the workflow. Plain JSON, no functions, no YAML.
 // Workflows import these as types only.
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from '../contract/json';
 
 /** A reference to another step's output, left in `inputs` where the YAML had `${{ steps.ID.outputs.NAME }}`. */
 export interface OutputRef {

@@ -8,7 +8,7 @@ import type { Diagnostic } from './errors';
 import type { LoadedYaml } from './load';
 import { indexPointers, type SchemaIndex } from './schema-walk';
 import { cachedValidator } from './validator-cache';
-import type { Json } from './types';
+import type { Json } from '../contract/json';
 
 interface PipelineValidator {
   validate: ValidateFunction;

@@ -1,7 +1,7 @@
 // The HTTP API: route matching and the handlers. Every answer is JSON; every error is `{error, hint?}`.
 import type { IncomingMessage } from 'node:http';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import type { ModelRegistry, Resolved } from '../store/registry';
 import { formatModelRef, parseModelRef } from '../store/registry-ref';
 import { HttpError } from './http-error';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { CorruptArtifactError } from './artifact-errors';
 import { fsyncPath, sha256File } from './atomic';
 import { kilnHome } from './paths';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { canonicalJson, sha256Hex } from '../compiler/canonical';
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { sha256File } from './atomic';
 import { isArtifactRef } from './types';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import type { ArtifactStore } from './artifacts';
 import { writeFileAtomic } from './atomic';
 import { explainChange, type CacheKeyParts } from './cache-key';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 
 export const MANIFEST_FILE = 'checkpoint.json';
 export const MANIFEST_FORMAT = 'kiln/checkpoint@1';

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import { fsyncPath, tempPathFor } from './atomic';
 import { CheckpointConfigMismatchError, CheckpointError } from './checkpoint-errors';
 import { MANIFEST_FILE, buildManifest, configDifferences, sha256Hex, verifyCheckpoint, type CheckpointManifest } from './checkpoint-manifest';

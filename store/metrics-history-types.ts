@@ -1,5 +1,5 @@
 // A metrics history's records: what one line of `$KILN_HOME/metrics/NAME.jsonl` holds, and how a history is named.
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 
 /** History names follow model names: lowercase letters, digits and dashes, starting with a letter. */
 export const HISTORY_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;

@@ -1,5 +1,5 @@
 // The local model registry's records: what a version directory's registry.json holds and how a model is named.
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 
 /** classifier: a `kiln/bert-classifier@1` directory (predict); encoder: a `kiln/bert-model@1` one (fill-mask). */
 export type ModelKind = 'classifier' | 'encoder';

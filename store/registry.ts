@@ -12,7 +12,7 @@ import { kilnHome } from './paths';
 import { restoreVersionCopy, versionCopyProblem } from './registry-verify';
 import { DEFAULT_ALIAS, checkAlias, checkName, formatModelRef, NAME_PATTERN } from './registry-ref';
 import { RegistryError, type Lineage, type ModelKind, type ModelRef, type VersionRecord } from './registry-types';
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 
 export const RECORD_FILE = 'registry.json';
 export const ALIASES_FILE = 'aliases.json';

@@ -1,4 +1,4 @@
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 
 /** An artifact in the content-addressed store. This is what step outputs carry, never the data itself. */
 export interface ArtifactRef {

@@ -1,6 +1,6 @@
 // Cache entries made from a corrupt artifact: their outputs hash fine, but may have been computed from damaged
 // bytes (before step inputs were verified). Following the lineage, the entries made from *their* outputs too.
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 import type { CacheEntryFile } from './store-walk';
 import { artifactHex, artifactRefsIn } from './references';
 

@@ -12,8 +12,8 @@ import { kilnCacheDir } from '../store/paths';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workflowsEntry = path.join(root, 'workflows', 'index.ts');
 // Everything the bundle is built from: a change to any of them must produce a new bundle.
-const sourceDirs = [path.join(root, 'workflows')];
-const sourceFiles = [path.join(root, 'compiler', 'failure-types.ts'), path.join(root, 'compiler', 'types.ts')];
+const sourceDirs = [path.join(root, 'workflows'), path.join(root, 'contract')];
+const sourceFiles = [path.join(root, 'compiler', 'types.ts')];
 
 async function sourceDigest(): Promise<string> {
   const hash = createHash('sha256');

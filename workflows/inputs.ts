@@ -1,4 +1,5 @@
-import type { Json, OutputRef, OutputTemplate } from '../compiler/types';
+import type { Json } from '../contract/json';
+import type { OutputRef, OutputTemplate } from '../compiler/types';
 
 type StepOutputs = { [stepId: string]: { [output: string]: Json } };
 

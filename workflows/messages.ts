@@ -1,6 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 
-import type { Json } from '../compiler/types';
+import type { Json } from '../contract/json';
 
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';

@@ -12,8 +12,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 
-import { NON_RETRYABLE_TYPES } from '../compiler/failure-types';
-import type { Json, Plan, PlanStep, StepInput, StepResult } from '../compiler/types';
+import { NON_RETRYABLE_TYPES } from '../contract/failure-types';
+import type { Json } from '../contract/json';
+import type { Plan, PlanStep, StepInput, StepResult } from '../compiler/types';
 import { resolveInputs } from './inputs';
 import { progressQuery, type RunProgress, type StepProgress } from './messages';
 import { KilnModel, KilnStatus, KilnStep } from './search-attributes';

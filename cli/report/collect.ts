@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type { Client } from '@temporalio/client';
 
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { readMetrics } from '../../nlp/bert/metrics-log';
 import { ArtifactStore } from '../../store/artifacts';
 import { ModelRegistry } from '../../store/registry';

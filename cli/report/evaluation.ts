@@ -1,6 +1,6 @@
 // Reads a bert/evaluate report leniently: the step writes accuracy, macro_f1, per-class scores and a confusion
 // matrix, but a report from an older or newer version of the step should still give a page, not an error.
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import type { ClassRow, EvaluationView } from './types';
 
 type Obj = { [key: string]: Json };

@@ -1,6 +1,6 @@
 // The parts of the report every run has: the header with the run's metadata, the DAG with its step table, and
 // the list of every artifact the run produced.
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { isArtifactRef } from '../../store/types';
 import type { StepState } from '../run-state';
 import { dagSvg, STATUS_COLORS, type DagNode } from './dag';

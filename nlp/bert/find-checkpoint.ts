@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { CheckpointStore, type CheckpointRecord, type VerifiedCheckpoint } from '../../store/checkpoints';
 import { METRICS_FILE } from './training-job';
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { checkSavedBertConfig, type BertConfig } from './config';
 import { createBertModel, disposeBertModel, type BertModel } from './model';
 import { deserializeTensors, serializeTensors, type TensorData } from './tensor-file';

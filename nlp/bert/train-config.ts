@@ -1,7 +1,7 @@
 // The typed config of bert/pretrain: the model, the optimizer and the loop's own settings, from the step's `with`
 // (checked, defaults filled in) and the data it trains on. The whole config is saved with every checkpoint.
 import type { BertPretrainInputs } from '../../compiler/step-inputs.generated';
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { bertConfig, ConfigError, type BertConfig } from './config';
 import { adamWConfig, type AdamWConfig } from './optimizer-config';
 

@@ -1,6 +1,6 @@
 // What the activity hands the training thread, and the messages the thread sends back. Plain data:
 // everything crosses a worker_threads boundary by structured clone.
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import type { CheckpointRecord } from '../../store/checkpoints';
 import type { BackendInfo } from '../backend';
 import type { EvalRecord, TrainRecord } from './metrics-log';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { CheckpointStore, type CheckpointRecord } from '../../store/checkpoints';
 import { describeBackend, initBackend } from '../backend';
 import { epochPermutation, openPretrainingData } from '../pretraining-data/reader';

@@ -1,7 +1,7 @@
 // The typed config of bert/finetune: the encoder (pretrained or from scratch), the optimizer and the loop's own
 // settings, from the step's `with` (checked, defaults filled in) and the shapes of the tokenizer, base model and data.
 import type { BertFinetuneInputs } from '../../compiler/step-inputs.generated';
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { bertConfig, ConfigError, type BertArchitecture, type BertConfig } from '../bert/config';
 import { adamWConfig, type AdamWConfig } from '../bert/optimizer-config';
 

@@ -1,6 +1,6 @@
 // What the fine-tune activity hands its training thread, and what the thread reports back. Plain data: it crosses
 // a worker_threads boundary by structured clone. Messages follow nlp/bert/training-job.ts's ThreadMessage.
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import type { CheckpointRecord } from '../../store/checkpoints';
 import type { BackendInfo } from '../backend';
 import type { FinetuneConfig } from './config';

@@ -16,7 +16,7 @@ import path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { Json } from '../../compiler/types';
+import type { Json } from '../../contract/json';
 import { checkSavedBertConfig, type BertConfig } from '../bert/config';
 import { createBertModel } from '../bert/model';
 import { TOKENIZER_FILES } from '../bert/saved-model';

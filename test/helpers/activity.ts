@@ -3,7 +3,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { expect } from 'vitest';
 
-import type { Json, StepInput, StepResult } from '../../compiler/types';
+import type { Json } from '../../contract/json';
+import type { StepInput, StepResult } from '../../compiler/types';
 import type { StepActivity } from '../../activities/deps';
 
 /** Runs a step activity as Temporal would call it, outside a worker: attempt number, heartbeats collected. */

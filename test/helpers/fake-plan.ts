@@ -1,4 +1,5 @@
-import type { Json, Plan, PlanStep } from '../../compiler/types';
+import type { Json } from '../../contract/json';
+import type { Plan, PlanStep } from '../../compiler/types';
 
 /** A hand-built Plan for interpreter tests: fake step types, fast retries, a queue of the test's own. */
 export function fakeStep(id: string, type: string, inputs: { [key: string]: Json }, queue: string, extra: Partial<PlanStep> = {}): PlanStep {

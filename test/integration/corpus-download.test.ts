@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../activities/deps';
 import { corpusDownload } from '../../activities/corpus-download';
-import type { Json, StepResult } from '../../compiler/types';
+import type { Json } from '../../contract/json';
+import type { StepResult } from '../../compiler/types';
 import { ArtifactStore } from '../../store/artifacts';
 import type { ArtifactRef } from '../../store/types';
 

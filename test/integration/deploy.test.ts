@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../activities/deps';
 import { modelDeploy } from '../../activities/model-deploy';
-import type { Json, StepInput, StepResult } from '../../compiler/types';
+import type { Json } from '../../contract/json';
+import type { StepInput, StepResult } from '../../compiler/types';
 import { initBackend } from '../../nlp/backend';
 import { startServer, type RunningServer } from '../../serve/server';
 import { readServeState, stopServeServer, writeServeState } from '../../serve/state';

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../activities/deps';
 import { bertFinetune, type FinetuneHeartbeat } from '../../activities/bert-finetune';
-import type { Json, StepInput, StepResult } from '../../compiler/types';
+import type { Json } from '../../contract/json';
+import type { StepInput, StepResult } from '../../compiler/types';
 import { initBackend } from '../../nlp/backend';
 import { stepDefaults } from '../../compiler/step-inputs';
 import { bertConfig } from '../../nlp/bert/config';

@@ -27,7 +27,7 @@ describe('workflows/ import rule', () => {
     const code = [
       "import type { StepActivity } from '../activities/deps';",
       "import { proxyActivities } from '@temporalio/workflow';",
-      "import { NON_RETRYABLE_TYPES } from '../compiler/failure-types';",
+      "import { NON_RETRYABLE_TYPES } from '../contract/failure-types';",
       'export const x: StepActivity | undefined = undefined;',
       'export const y = [proxyActivities, NON_RETRYABLE_TYPES];',
     ].join('\n');

@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 
 import { stepInputs } from '../../../activities/step-inputs';
-import type { Json, StepInput } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepInput } from '../../../compiler/types';
 
 const ref = (kind: string) => ({ uri: `kiln://sha256/${'a'.repeat(64)}`, kind, digest: `sha256:${'a'.repeat(64)}`, bytes: 1, meta: {} });
 

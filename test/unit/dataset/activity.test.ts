@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../../activities/deps';
 import { datasetLoad } from '../../../activities/dataset-load';
-import type { Json, StepResult } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepResult } from '../../../compiler/types';
 import { loadSplit } from '../../../nlp/dataset/split-file';
 import { ArtifactStore } from '../../../store/artifacts';
 import type { ArtifactRef } from '../../../store/types';

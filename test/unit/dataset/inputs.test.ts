@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { resolveStepInputs } from '../../../compiler/step-inputs';
-import type { Json } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
 
 function problems(raw: { [key: string]: Json }): string[] {
   const result = resolveStepInputs('dataset/load@v1', raw);

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../../activities/deps';
 import { metricsRecord } from '../../../activities/metrics-record';
-import type { Json, StepResult } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepResult } from '../../../compiler/types';
 import { MetricsHistory } from '../../../store/metrics-history';
 
 let tmp: string;

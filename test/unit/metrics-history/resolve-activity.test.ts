@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../../activities/deps';
 import { modelResolve } from '../../../activities/model-resolve';
-import type { Json, StepResult } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepResult } from '../../../compiler/types';
 import { ArtifactStore } from '../../../store/artifacts';
 import { ModelRegistry } from '../../../store/registry';
 import type { ModelKind } from '../../../store/registry-types';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { loadCatalog } from '../../../compiler/catalog';
 import { resolveStepInputs } from '../../../compiler/step-inputs';
-import type { Json } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
 import { ConfigError } from '../../../nlp/bert/config';
 import { pretrainConfig, resumeIdentity, type PretrainSettings } from '../../../nlp/bert/train-config';
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../../activities/deps';
 import { bertPretrainingData } from '../../../activities/bert-pretraining-data';
-import type { Json, StepResult } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepResult } from '../../../compiler/types';
 import { openPretrainingData } from '../../../nlp/pretraining-data/reader';
 import { saveTokenizer } from '../../../nlp/tokenizer/tokenizer';
 import { ArtifactStore } from '../../../store/artifacts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { resolveStepInputs, stepDefaults } from '../../../compiler/step-inputs';
-import type { Json } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
 import { buildPretrainingData, type PretrainingOptions } from '../../../nlp/pretraining-data/build';
 import { PretrainingDataError } from '../../../nlp/pretraining-data/errors';
 import { isValidationDocument } from '../../../nlp/pretraining-data/random';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { Json } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
 import { ArtifactStore } from '../../../store/artifacts';
 import { StepCache } from '../../../store/cache';
 import { CheckpointStore, checkpointRoot } from '../../../store/checkpoints';

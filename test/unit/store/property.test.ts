@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 
 import { cacheLayer } from '../../../activities/cached-step';
 import type { Catalog } from '../../../compiler/catalog';
-import type { Json, StepInput } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepInput } from '../../../compiler/types';
 import { contentDigest } from '../../../store/artifacts';
 import { collectGarbage } from '../../../store/gc';
 import { artifactRefsIn } from '../../../store/references';

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { activityDeps } from '../../../activities/deps';
 import { tokenizerWordpiece } from '../../../activities/tokenizer-wordpiece';
-import type { Json, StepResult } from '../../../compiler/types';
+import type { Json } from '../../../contract/json';
+import type { StepResult } from '../../../compiler/types';
 import { loadTokenizer } from '../../../nlp/tokenizer/tokenizer';
 import { ArtifactStore } from '../../../store/artifacts';
 import type { ArtifactRef } from '../../../store/types';
