@@ -43,18 +43,27 @@ export class BackendUnavailableError extends Error {
 
 const NATIVE_PACKAGES = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' } as const;
 
+const GRADIENTS = '@tensorflow/tfjs-core/dist/register_all_gradients';
+
 /**
  * tfjs-core ships its gradients only as extensionless ES modules. Under tsx (`npx tsx`, `node --import tsx`)
- * only require() resolves them; under vitest only import() does (vite resolves them itself).
+ * only require() resolves them; under vitest only import() does (vite resolves them itself); in plain Node (the
+ * bundled CLI, bin/kiln) neither does until tsx's require hook is registered.
  */
 async function registerGradients(): Promise<void> {
   if (tf.getGradient('Erf')) return;
+  const require = createRequire(import.meta.url);
   try {
-    createRequire(import.meta.url)('@tensorflow/tfjs-core/dist/register_all_gradients');
+    require(GRADIENTS);
   } catch {
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+    try {
+      await import(GRADIENTS);
+    } catch {
+      (await import('tsx/cjs/api')).register();
+      require(GRADIENTS);
+    }
   }
-  if (!tf.getGradient('Erf')) throw new Error('TF.js gradients could not be registered (@tensorflow/tfjs-core/dist/register_all_gradients)');
+  if (!tf.getGradient('Erf')) throw new Error(`TF.js gradients could not be registered (${GRADIENTS})`);
 }
 
 function registerKernelFixes(): void {
