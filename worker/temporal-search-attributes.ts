@@ -5,7 +5,7 @@ import { KILN_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 /** The Keyword search attributes kiln sets on runs (defined beside the workflow that sets them), by name. */
 export const KILN_SEARCH_ATTRIBUTES: readonly string[] = KILN_SEARCH_ATTRIBUTE_KEYS.map((key) => key.name);
 
-/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (@temporalio/proto is not a direct dependency). */
+/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD. */
 const INDEXED_VALUE_TYPE_KEYWORD = 2;
 
 /** `--search-attribute NAME=Keyword` flags for `temporal server start-dev`. */
@@ -21,8 +21,8 @@ export async function missingSearchAttributes(connection: Connection, namespace:
 }
 
 /**
- * Register the Kiln attributes on an external cluster (`kiln setup`); the dev server gets them from flags.
- * Returns the names that were added; attributes that already exist are left alone.
+ * Register the Kiln attributes on an external cluster (cli/connect.ts, when `TEMPORAL_ADDRESS` is set); the
+ * embedded dev server gets them from flags. Returns the names that were added; existing ones are left alone.
  */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const missing = await missingSearchAttributes(connection, namespace);

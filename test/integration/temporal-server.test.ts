@@ -11,6 +11,7 @@ import { isDevServerProcess, readServerState, writeServerState } from '../../wor
 import { cachedTemporalPath, findOrBuildTemporalBinary } from '../../worker/temporal-binary';
 import { probeServer, withConnection } from '../../worker/temporal-probe';
 import { KILN_SEARCH_ATTRIBUTES, registerSearchAttributes } from '../../worker/temporal-search-attributes';
+import { kiln } from '../helpers/kiln-cli';
 import { ensureServer, serverStatus, stopServer } from '../../worker/temporal-server';
 
 const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
@@ -141,6 +142,32 @@ describe('registerSearchAttributes', () => {
         for (const name of KILN_SEARCH_ATTRIBUTES) expect(customAttributes?.[name], name).toBe(KEYWORD);
         expect(await registerSearchAttributes(connection, 'default')).toEqual([]);
       });
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('an external cluster (TEMPORAL_ADDRESS)', () => {
+  it('gets the Kiln attributes from the first kiln command that connects, and runs can then be listed', async () => {
+    const binary = await findOrBuildTemporalBinary({ env: isolatedEnv({}), log: () => undefined });
+    const port = await freePort();
+    const server = spawn(binary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+    try {
+      const address = `127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      while (!(await probeServer(address, 'default', 1_000)).answers && Date.now() < deadline) await sleep(200);
+      const env = isolatedEnv({ TEMPORAL_ADDRESS: address, KILN_HOME: await tempDir('kiln-external-') });
+      const first = await kiln(['list'], { env });
+      expect(first.stderr).toContain(`registered kiln's search attributes on namespace default: ${KILN_SEARCH_ATTRIBUTES.join(', ')}`);
+      expect(first.code).toBe(0);
+      await withConnection(address, 5_000, async (connection) => {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+        for (const name of KILN_SEARCH_ATTRIBUTES) expect(customAttributes?.[name], name).toBe(KEYWORD);
+      });
+      const second = await kiln(['list'], { env });
+      expect(second.code).toBe(0);
+      expect(second.stderr).not.toContain('registered');
     } finally {
       server.kill('SIGKILL');
     }
