@@ -7,7 +7,7 @@ import type { BertFinetuneInputs } from '../compiler/step-inputs.generated';
 import type { Json } from '../contract/json';
 import { ConfigError } from '../nlp/bert/config';
 import { loadSavedModel, SavedModelError } from '../nlp/bert/saved-model';
-import { METRICS_FILE, TrainingThreadError } from '../nlp/bert/training-job';
+import { METRICS_FILE, TrainingThreadError } from '../nlp/training/thread-messages';
 import { DatasetInputError } from '../nlp/dataset/errors';
 import { finetuneConfig, finetuneIdentity, type FinetuneConfig, type FinetuneSettings } from '../nlp/finetune/config';
 import { readFinetuneData } from '../nlp/finetune/data';

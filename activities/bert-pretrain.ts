@@ -6,8 +6,9 @@ import path from 'node:path';
 import { ConfigError } from '../nlp/bert/config';
 import { pretrainConfig, resumeIdentity, type PretrainConfig, type PretrainSettings } from '../nlp/bert/train-config';
 import type { TrainProgress } from '../nlp/bert/train-loop';
-import { METRICS_FILE, TrainingThreadError, type TrainingJob, type TrainingThreadResult } from '../nlp/bert/training-job';
-import { runTrainingThread } from '../nlp/bert/training-runner';
+import { METRICS_FILE, TrainingThreadError } from '../nlp/training/thread-messages';
+import { type TrainingJob, type TrainingThreadResult } from '../nlp/bert/training-job';
+import { runPretrainingThread } from '../nlp/bert/training-runner';
 import { PretrainingDataError } from '../nlp/pretraining-data/errors';
 import { openPretrainingData } from '../nlp/pretraining-data/reader';
 import { TokenizerFileError } from '../nlp/tokenizer/errors';
@@ -54,7 +55,7 @@ async function run(step: StepContext): Promise<StepOutputs> {
     step,
     heartbeat,
     (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
-    (hooks, signals) => runTrainingThread(job, hooks, signals),
+    (hooks, signals) => runPretrainingThread(job, hooks, signals),
   );
   const outputs = await storeOutputs(deps, job, result);
   step.log(`model ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}`);

@@ -1,7 +1,7 @@
 // How an activity's cancellation reaches a training thread, and where a retry finds the checkpoint to resume.
 import { CancelledFailure } from '@temporalio/common';
 
-import type { TrainingSignals } from '../nlp/bert/training-runner';
+import type { TrainingSignals } from '../nlp/training/thread-runner';
 import type { CheckpointRecord } from '../store/checkpoints';
 
 /**

@@ -1,7 +1,7 @@
 // The activity side of a training step, shared by bert/pretrain and bert/finetune: heartbeats that carry progress
 // and the newest checkpoint, log lines, and cancellation that checkpoints before the step stops.
 import type { Json } from '../contract/json';
-import type { TrainingHooks, TrainingSignals } from '../nlp/bert/training-runner';
+import type { TrainingHooks, TrainingSignals } from '../nlp/training/thread-runner';
 import type { CheckpointRecord } from '../store/checkpoints';
 import type { StepContext } from './step';
 import { cancellationSignals } from './training-signals';

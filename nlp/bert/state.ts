@@ -3,7 +3,7 @@
 // is the store's job; tensor-file.ts turns the tensors into bytes.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { CorruptCheckpointError } from './checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 import type { BertConfig } from './config';
 import type { BertModel } from './model';
 import type { AdamW } from './optimizer';

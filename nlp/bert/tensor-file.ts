@@ -9,7 +9,7 @@
 // The file ends exactly where the last tensor does, so truncation is detected from the lengths alone.
 import { endianness } from 'node:os';
 
-import { CorruptCheckpointError } from './checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 
 export interface TensorData {
   values: Float32Array | Int32Array;

@@ -1,7 +1,7 @@
 // What a pretraining checkpoint holds, as files: state.bin (weights and AdamW moments, a tensor file)
 // and state.json (optimizer step, RNG states, data cursor, metrics so far, the resolved config).
 // The store writes and verifies them; this file only turns training state into bytes and back.
-import { CorruptCheckpointError } from './checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 import type { DataCursor } from './data-order';
 import type { EvalRecord, TrainRecord } from './metrics-log';
 import type { WindowState } from './metrics-window';

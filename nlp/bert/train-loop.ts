@@ -1,7 +1,7 @@
 // The pretraining loop: deterministic batches, one AdamW update per step, a metrics line every
 // `log_every` steps, validation passes, checkpoints, and a clean stop (checkpoint first) when asked.
 // No Temporal here: progress, checkpoints and stop requests go through callbacks.
-import { CorruptCheckpointError } from './checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 import { DataOrder, START, type BatchSource, type Permutation } from './data-order';
 import { evaluatePretraining } from './evaluate';
 import { MetricsLog, type EvalRecord, type TrainRecord } from './metrics-log';

@@ -5,9 +5,9 @@ import { BackendUnavailableError } from '../backend';
 import { PretrainingDataError } from '../pretraining-data/errors';
 import { TokenizerFileError } from '../tokenizer/errors';
 import { InvalidBatchError } from './batch';
-import { CorruptCheckpointError } from './checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 import { ConfigError } from './config';
-import type { ThreadFailure } from './training-job';
+import type { ThreadFailure } from '../training/thread-messages';
 import { TrainingDivergedError } from './train-loop';
 
 export function classifyFailure(error: unknown): ThreadFailure {

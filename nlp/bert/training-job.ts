@@ -1,11 +1,10 @@
-// What the activity hands the training thread, and the messages the thread sends back. Plain data:
-// everything crosses a worker_threads boundary by structured clone.
+// What the pretraining activity hands its training thread, and the result the thread sends back (the messages
+// around them are nlp/training/thread-messages.ts). Plain data: it crosses a worker_threads boundary.
 import type { Json } from '../../contract/json';
 import type { CheckpointRecord } from '../../store/checkpoints';
 import type { BackendInfo } from '../backend';
 import type { EvalRecord, TrainRecord } from './metrics-log';
 import type { PretrainConfig } from './train-config';
-import type { TrainProgress } from './train-loop';
 
 export interface TrainingJob {
   config: PretrainConfig;
@@ -27,19 +26,6 @@ export interface TrainingJob {
   lineage: { [key: string]: Json };
 }
 
-/** The metrics JSONL inside a checkpoint directory (beside the step-<N> directories). */
-export const METRICS_FILE = 'metrics.jsonl';
-
-export type ThreadFailureKind = 'InvalidInput' | 'CorruptCheckpoint' | 'Error';
-
-export interface ThreadFailure {
-  kind: ThreadFailureKind;
-  /** The original error's class name. */
-  name: string;
-  message: string;
-  hint?: string;
-}
-
 export interface TrainingThreadResult {
   status: 'completed' | 'stopped';
   step: number;
@@ -48,25 +34,4 @@ export interface TrainingThreadResult {
   lastCheckpoint: CheckpointRecord | null;
   lastTrain: TrainRecord | null;
   finalEval: EvalRecord | null;
-}
-
-/** What a training thread posts; other kinds of training (fine-tuning) report their own result and progress. */
-export type ThreadMessage<R = TrainingThreadResult, P = TrainProgress> =
-  | { type: 'progress'; progress: P }
-  | { type: 'checkpoint'; checkpoint: CheckpointRecord }
-  | { type: 'log'; message: string }
-  | { type: 'done'; result: R }
-  | { type: 'error'; failure: ThreadFailure };
-
-/** A failure the thread reported (or the thread dying); `kind` says whether retrying can help. */
-export class TrainingThreadError extends Error {
-  readonly kind: ThreadFailureKind;
-  readonly hint: string | undefined;
-
-  constructor(failure: ThreadFailure) {
-    super(failure.message);
-    this.name = failure.name;
-    this.kind = failure.kind;
-    this.hint = failure.hint;
-  }
 }

@@ -8,14 +8,15 @@ import type { Json } from '../../contract/json';
 import { CheckpointStore, type CheckpointRecord } from '../../store/checkpoints';
 import { describeBackend, initBackend } from '../backend';
 import { epochPermutation, openPretrainingData } from '../pretraining-data/reader';
-import { findCheckpoint } from './find-checkpoint';
+import { findCheckpoint } from '../training/find-checkpoint';
 import type { EvalRecord, TrainRecord } from './metrics-log';
 import { disposeBertModel } from './model';
 import { saveBertModel } from './saved-model';
 import { decodeCheckpoint } from './train-checkpoint';
-import { runPretraining } from './train-loop';
+import { runPretraining, type TrainProgress } from './train-loop';
 import { classifyFailure } from './training-failures';
-import { METRICS_FILE, type ThreadMessage, type TrainingJob, type TrainingThreadResult } from './training-job';
+import { METRICS_FILE, type ThreadMessage } from '../training/thread-messages';
+import { type TrainingJob, type TrainingThreadResult } from './training-job';
 
 interface ThreadData {
   job: TrainingJob;
@@ -23,7 +24,7 @@ interface ThreadData {
   stop: SharedArrayBuffer;
 }
 
-function post(message: ThreadMessage): void {
+function post(message: ThreadMessage<TrainingThreadResult, TrainProgress>): void {
   parentPort!.postMessage(message);
 }
 

@@ -1,7 +1,7 @@
 // What a fine-tuning checkpoint holds, as files: state.bin (trained weights and AdamW moments, via nlp/bert/state.ts),
 // best.bin (the best-on-validation weights so far, when there was an evaluation) and state.json (optimizer step,
 // dropout RNG, data cursor, early-stopping state, metrics so far, the resolved config).
-import { CorruptCheckpointError } from '../bert/checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 import type { AdamW } from '../bert/optimizer';
 import type { RngState } from '../bert/rng';
 import { exportTrainingState, type TrainingState, type TrainingStateJson } from '../bert/state';

@@ -1,7 +1,7 @@
 // The fine-tuning loop: epochs over the training split in a seeded order (every example once per epoch), one AdamW
 // update per batch, validation passes with early stopping that keeps the best weights, checkpoints, and a clean
 // stop (checkpoint first) when asked. No Temporal here: progress, checkpoints and stop requests go through callbacks.
-import { CorruptCheckpointError } from '../bert/checkpoint-error';
+import { CorruptCheckpointError } from '../training/checkpoint-error';
 import type { Permutation } from '../bert/data-order';
 import { MetricsLog } from '../bert/metrics-log';
 import { AdamW } from '../bert/optimizer';

@@ -1,4 +1,4 @@
-// The fine-tuning worker thread (started by runner.ts through nlp/bert/training-runner.ts): tokenises the splits,
+// The fine-tuning worker thread (started by runner.ts through nlp/training/thread-runner.ts): tokenises the splits,
 // builds the classifier on a pretrained or fresh encoder, trains with checkpoints, and writes the classifier
 // directory. Reports by ThreadMessages; reads its stop request from shared memory, like the pretraining thread.
 import path from 'node:path';
@@ -7,11 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Json } from '../../contract/json';
 import { CheckpointStore, type CheckpointRecord } from '../../store/checkpoints';
 import { describeBackend, initBackend } from '../backend';
-import { findCheckpoint } from '../bert/find-checkpoint';
+import { findCheckpoint } from '../training/find-checkpoint';
 import { createBertModel } from '../bert/model';
 import { bertModelFromSaved, loadSavedModel, SavedModelError } from '../bert/saved-model';
 import { classifyFailure } from '../bert/training-failures';
-import { METRICS_FILE, type ThreadFailure, type ThreadMessage } from '../bert/training-job';
+import { METRICS_FILE, type ThreadFailure, type ThreadMessage } from '../training/thread-messages';
 import { DatasetInputError } from '../dataset/errors';
 import { loadTokenizer } from '../tokenizer/tokenizer';
 import { stepsPerEpoch } from './config';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type { RunState } from '../../cli/run-state';
 import { readMetrics } from '../../nlp/bert/metrics-log';
-import { METRICS_FILE } from '../../nlp/bert/training-job';
+import { METRICS_FILE } from '../../nlp/training/thread-messages';
 import { readRegistry } from '../../store/checkpoint-registry';
 import { checkpointRoot } from '../../store/checkpoints';
 import { kiln } from './kiln-cli';

@@ -14,7 +14,7 @@ import { invalidInput } from '../../../activities/failures';
 import { createActivities } from '../../../activities/index';
 import { defineStep } from '../../../activities/step';
 import type { StepInput } from '../../../compiler/types';
-import { TrainingThreadError } from '../../../nlp/bert/training-job';
+import { TrainingThreadError } from '../../../nlp/training/thread-messages';
 
 let tmp: string;
 let activities: Record<string, StepActivity>;

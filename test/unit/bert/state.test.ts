@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../nlp/backend';
-import { CorruptCheckpointError } from '../../../nlp/bert/checkpoint-error';
+import { CorruptCheckpointError } from '../../../nlp/training/checkpoint-error';
 import { createBertModel, disposeBertModel } from '../../../nlp/bert/model';
 import { AdamW } from '../../../nlp/bert/optimizer';
 import { exportTrainingState, importTrainingState } from '../../../nlp/bert/state';

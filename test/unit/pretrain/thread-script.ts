@@ -6,8 +6,9 @@ import path from 'node:path';
 
 import { stepDefaults } from '../../../compiler/step-inputs';
 import { pretrainConfig } from '../../../nlp/bert/train-config';
-import { TrainingThreadError, type TrainingJob } from '../../../nlp/bert/training-job';
-import { runTrainingThread } from '../../../nlp/bert/training-runner';
+import { TrainingThreadError } from '../../../nlp/training/thread-messages';
+import { type TrainingJob } from '../../../nlp/bert/training-job';
+import { runPretrainingThread } from '../../../nlp/bert/training-runner';
 import { buildPretrainingData } from '../../../nlp/pretraining-data/build';
 import { BertTokenizer, saveTokenizer } from '../../../nlp/tokenizer/tokenizer';
 import { Vocab } from '../../../nlp/tokenizer/vocab';
@@ -39,8 +40,8 @@ try {
   };
   await fs.mkdir(job.checkpointDir);
   const steps: number[] = [];
-  const done = await runTrainingThread(job, { onProgress: (p) => steps.push(p.step) });
-  const failed = await runTrainingThread({ ...job, dataDir: path.join(dir, 'missing') }).catch((e: unknown) => e);
+  const done = await runPretrainingThread(job, { onProgress: (p) => steps.push(p.step) });
+  const failed = await runPretrainingThread({ ...job, dataDir: path.join(dir, 'missing') }).catch((e: unknown) => e);
   const failure = failed instanceof TrainingThreadError ? { kind: failed.kind, name: failed.name, message: failed.message } : String(failed);
   console.log(JSON.stringify({ status: done.status, steps, backend: done.backend.name, model: (await fs.readdir(job.modelDir)).sort(), failure }));
 } finally {

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type { Json } from '../../contract/json';
 import { CheckpointStore, type CheckpointRecord, type VerifiedCheckpoint } from '../../store/checkpoints';
-import { METRICS_FILE } from './training-job';
+import { METRICS_FILE } from './thread-messages';
 
 /** The parts of a training job that say where checkpoints may be (TrainingJob and fine-tuning's job have them). */
 export interface CheckpointSources {
