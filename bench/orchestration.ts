@@ -95,47 +95,59 @@ async function measure(run: () => Promise<string>, client: Client): Promise<Shap
 async function orchestration(address: string) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const pool = await createWorkerPool({ address, namespace: 'default', queues: [QUEUE], extraActivities: benchSteps, maxConcurrentActivities: STEPS });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const raw = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: RAW_QUEUE,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(HERE, '_orchestration-workflows.ts'), logger: quiet }),
-    activities: {
-      async noop(value: number) {
-        const t0 = performance.now();
-        activityMs += performance.now() - t0;
-        return value + 1;
-      },
-    },
-    maxConcurrentActivityTaskExecutions: STEPS,
-  });
-  const running = Promise.all([pool.run(), raw.run()]);
   try {
-    const kilnRun = (plan: Plan) => async () => {
-      const id = await startPipelineRun(client, plan, { taskQueue: QUEUE });
-      await client.workflow.getHandle(id).result();
-      return id;
-    };
-    let n = 0;
-    const rawRun = (workflow: 'rawChain' | 'rawFanout') => async () => {
-      const id = `bench-${workflow}-${process.pid}-${n++}`;
-      await client.workflow.execute(workflow, { workflowId: id, taskQueue: RAW_QUEUE, args: [STEPS] });
-      return id;
-    };
-    say('orchestration: kiln chain…');
-    const chain = await measure(kilnRun(chainPlan()), client);
-    say('orchestration: kiln fan-out…');
-    const fanout = await measure(kilnRun(fanoutPlan()), client);
-    say('orchestration: raw SDK chain and fan-out…');
-    const rawChain = await measure(rawRun('rawChain'), client);
-    const rawFanout = await measure(rawRun('rawFanout'), client);
-    return { chain, fanout, raw_chain: rawChain, raw_fanout: rawFanout };
+    // One worker at a time, so neither measurement pays for the other's idle pollers.
+    const pool = await createWorkerPool({ address, namespace: 'default', queues: [QUEUE], extraActivities: benchSteps, maxConcurrentActivities: STEPS });
+    const poolRunning = pool.run();
+    let chain: Shape;
+    let fanout: Shape;
+    try {
+      const kilnRun = (plan: Plan) => async () => {
+        const id = await startPipelineRun(client, plan, { taskQueue: QUEUE });
+        await client.workflow.getHandle(id).result();
+        return id;
+      };
+      say('orchestration: kiln chain…');
+      chain = await measure(kilnRun(chainPlan()), client);
+      say('orchestration: kiln fan-out…');
+      fanout = await measure(kilnRun(fanoutPlan()), client);
+    } finally {
+      pool.shutdown();
+      await poolRunning;
+    }
+
+    const nativeConnection = await NativeConnection.connect({ address });
+    const raw = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: RAW_QUEUE,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(HERE, '_orchestration-workflows.ts'), logger: quiet }),
+      activities: {
+        async noop(value: number) {
+          const t0 = performance.now();
+          activityMs += performance.now() - t0;
+          return value + 1;
+        },
+      },
+      maxConcurrentActivityTaskExecutions: STEPS,
+    });
+    const rawRunning = raw.run();
+    try {
+      let n = 0;
+      const rawRun = (workflow: 'rawChain' | 'rawFanout') => async () => {
+        const id = `bench-${workflow}-${process.pid}-${n++}`;
+        await client.workflow.execute(workflow, { workflowId: id, taskQueue: RAW_QUEUE, args: [STEPS] });
+        return id;
+      };
+      say('orchestration: raw SDK chain and fan-out…');
+      const rawChain = await measure(rawRun('rawChain'), client);
+      const rawFanout = await measure(rawRun('rawFanout'), client);
+      return { chain, fanout, raw_chain: rawChain, raw_fanout: rawFanout };
+    } finally {
+      raw.shutdown();
+      await rawRunning;
+      await nativeConnection.close();
+    }
   } finally {
-    pool.shutdown();
-    raw.shutdown();
-    await running;
-    await nativeConnection.close();
     await connection.close();
   }
 }
