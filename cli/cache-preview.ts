@@ -10,7 +10,7 @@ import { kilnHome } from '../store/paths';
 import { resolveInputs } from '../workflows/inputs';
 
 export type CachePreview =
-  | { state: 'cached'; key: string; producer: string }
+  | { state: 'cached'; key: string; producer: string; outputs: { [name: string]: Json } }
   | { state: 'will run'; reasons: string[]; key?: string };
 
 /**
@@ -37,7 +37,7 @@ export async function previewCache(plan: Plan, options: { noCache?: boolean } = 
       const found = await cache.lookup(key, parts, { pipeline: plan.pipeline, stepId: step.id });
       if (found.hit) {
         predicted[step.id] = found.entry.outputs;
-        preview.set(step.id, { state: 'cached', key, producer: found.entry.producer.workflowId });
+        preview.set(step.id, { state: 'cached', key, producer: found.entry.producer.workflowId, outputs: found.entry.outputs });
       } else {
         preview.set(step.id, { state: 'will run', reasons: found.reasons, key });
       }

@@ -1,5 +1,6 @@
 import type { Plan } from '../compiler/types';
 import { createWorkerPool } from '../worker/main';
+import { previewCache } from './cache-preview';
 import { connect, runUrl } from './connect';
 import { duration } from './render';
 import { resultLines } from './run-results';
@@ -10,6 +11,22 @@ import { watchRun } from './watch';
 export interface ExecuteOptions {
   detach?: boolean;
   json?: boolean;
+}
+
+/**
+ * The verified cache hits of a new run, found before it starts, so that a cached step costs no task round trip.
+ * Embedded mode only: there this process is the worker, and the cache and the store are the ones it would read.
+ */
+async function withCacheHits(plan: Plan, start: StartOptions): Promise<StartOptions> {
+  if (start.noCache || start.reuse) return start;
+  const reuse: NonNullable<StartOptions['reuse']> = {};
+  const cacheHits: NonNullable<StartOptions['cacheHits']> = {};
+  for (const [stepId, preview] of await previewCache(plan)) {
+    if (preview.state !== 'cached') continue;
+    reuse[stepId] = preview.outputs;
+    cacheHits[stepId] = { key: preview.key, producer: preview.producer };
+  }
+  return Object.keys(reuse).length > 0 ? { ...start, reuse, cacheHits } : start;
 }
 
 function queuesOf(plan: Plan, workflowQueue: string): string[] {
@@ -36,7 +53,7 @@ export async function executeRun(plan: Plan, start: StartOptions, options: Execu
   try {
     let runId: string;
     try {
-      runId = await startPipelineRun(kiln.client, plan, start);
+      runId = await startPipelineRun(kiln.client, plan, embedded ? await withCacheHits(plan, start) : start);
     } catch (error) {
       // The pool never ran: start it and stop it at once, so that its connection closes.
       await pool?.then((p) => p.run(Promise.resolve()), () => undefined);

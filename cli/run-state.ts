@@ -82,12 +82,13 @@ export async function readRunState(client: Client, workflowId: string): Promise<
     const type = event.eventType as EventType;
     const id = String(event.eventId);
     if (type === E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
-      // Steps reused from a resumed run never become activities: the workflow's input lists them.
+      // Steps reused (from a resumed run, or cache hits found before the run) never become activities: the input lists them.
       const payloads = event.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
       const options = payloads[1] ? (defaultPayloadConverter.fromPayload(payloads[1]) as PipelineOptions) : {};
       for (const [stepId, outputs] of Object.entries(options.reuse ?? {})) {
         const step = steps.get(stepId);
-        if (step) Object.assign(step, { status: 'succeeded', cached: true, outputs, startedAt: iso(event.eventTime), endedAt: iso(event.eventTime) });
+        const cacheKey = options.cacheHits?.[stepId]?.key;
+        if (step) Object.assign(step, { status: 'succeeded', cached: true, outputs, ...(cacheKey ? { cacheKey } : {}), startedAt: iso(event.eventTime), endedAt: iso(event.eventTime) });
       }
     } else if (type === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       const a = event.activityTaskScheduledEventAttributes!;

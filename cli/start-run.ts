@@ -27,7 +27,7 @@ export async function startPipelineRun(client: Client, plan: Plan, options: Star
   await client.workflow.start('pipelineWorkflow', {
     workflowId: runId,
     taskQueue: options.taskQueue ?? 'kiln',
-    args: [plan, { noCache: options.noCache, resumedFrom: options.resumedFrom, reuse: options.reuse } satisfies PipelineOptions],
+    args: [plan, { noCache: options.noCache, resumedFrom: options.resumedFrom, reuse: options.reuse, cacheHits: options.cacheHits } satisfies PipelineOptions],
     memo: await runMemo(plan, resumedFrom),
     typedSearchAttributes: new TypedSearchAttributes(runSearchAttributes(plan, resumedFrom)),
   });

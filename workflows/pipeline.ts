@@ -24,8 +24,13 @@ export interface PipelineOptions {
   noCache?: boolean;
   /** Workflow ids of the runs this one continues (`kiln resume`), newest first. */
   resumedFrom?: string[];
-  /** Outputs of steps that finished in the resumed run (verified by the CLI): reused without running. */
+  /**
+   * Outputs reused without running: steps that finished in the resumed run, or verified cache hits that `kiln run`
+   * found before starting (embedded mode, where the CLI is the worker and shares its store).
+   */
   reuse?: { [stepId: string]: { [name: string]: Json } };
+  /** The cache entries behind `reuse`, for `kiln status` and reports; the workflow itself does not read them. */
+  cacheHits?: { [stepId: string]: { key: string; producer: string } };
 }
 
 type StepActivityFn = (input: StepInput) => Promise<StepResult>;

@@ -70,6 +70,11 @@ describe('step cache', () => {
     expect(second.code).toBe(0);
     expect(cachedFlags(second.state)).toEqual({ corpus: true, trained: true, loaded: true });
     expect(second.state.steps[0].outputs.corpus.digest).toBe(first.state.steps[0].outputs.corpus.digest);
+    // `kiln run` found the hits before starting (no step became an activity), and the run records their keys.
+    const keys = (state: { steps: Array<{ cacheKey?: string }> }) => state.steps.map((s) => s.cacheKey);
+    expect(keys(second.state)).toEqual(keys(first.state));
+    expect(keys(second.state).every((key) => /^[0-9a-f]{64}$/.test(key ?? ''))).toBe(true);
+    expect(second.state.steps.every((s: { attempts: number }) => s.attempts === 0)).toBe(true);
   });
 
   it('a changed param misses for the steps it reaches, and plan names the input', async () => {
