@@ -86,7 +86,8 @@ async function runAttempt(
 ): Promise<StepOutcome> {
   const cleanups: Array<() => unknown> = [];
   const searchAttributes: { [name: string]: string } = {};
-  let lastProgress = 0;
+  // The first report always goes out (performance.now() starts near 0 in a fresh process).
+  let lastProgress = -Infinity;
   const progress = (details: unknown): void => {
     const now = performance.now();
     if (now - lastProgress < HEARTBEAT_EVERY_MS) return;

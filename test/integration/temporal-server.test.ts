@@ -126,16 +126,21 @@ describe('embedded Temporal dev server', () => {
   });
 });
 
+/** A bare in-memory dev server, without kiln's search attributes: it stands in for an external cluster. */
+async function startBareServer() {
+  const binary = await findOrBuildTemporalBinary({ env: isolatedEnv({}), log: () => undefined });
+  const port = await freePort();
+  const server = spawn(binary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  const address = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (!(await probeServer(address, 'default', 1_000)).answers && Date.now() < deadline) await sleep(200);
+  return { server, address };
+}
+
 describe('registerSearchAttributes', () => {
   it('adds the Kiln attributes to a cluster that lacks them, once', async () => {
-    const binary = await findOrBuildTemporalBinary({ env: isolatedEnv({}), log: () => undefined });
-    const port = await freePort();
-    // A bare in-memory dev server stands in for an external cluster.
-    const server = spawn(binary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+    const { server, address } = await startBareServer();
     try {
-      const address = `127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      while (!(await probeServer(address, 'default', 1_000)).answers && Date.now() < deadline) await sleep(200);
       await withConnection(address, 5_000, async (connection) => {
         expect(await registerSearchAttributes(connection, 'default')).toEqual([...KILN_SEARCH_ATTRIBUTES]);
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -150,13 +155,8 @@ describe('registerSearchAttributes', () => {
 
 describe('an external cluster (TEMPORAL_ADDRESS)', () => {
   it('gets the Kiln attributes from the first kiln command that connects, and runs can then be listed', async () => {
-    const binary = await findOrBuildTemporalBinary({ env: isolatedEnv({}), log: () => undefined });
-    const port = await freePort();
-    const server = spawn(binary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+    const { server, address } = await startBareServer();
     try {
-      const address = `127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      while (!(await probeServer(address, 'default', 1_000)).answers && Date.now() < deadline) await sleep(200);
       const env = isolatedEnv({ TEMPORAL_ADDRESS: address, KILN_HOME: await tempDir('kiln-external-') });
       const first = await kiln(['list'], { env });
       expect(first.stderr).toContain(`registered kiln's search attributes on namespace default: ${KILN_SEARCH_ATTRIBUTES.join(', ')}`);
