@@ -25,7 +25,7 @@ import { createWorkerPool } from '../worker/main';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CACHED_PIPELINE = path.join(HERE, '../test/fixtures/pipelines/durability-cached.yaml');
 const STEPS = 20;
-const REPEATS = 5;
+const REPEATS = 9;
 const QUEUE = 'bench-orchestration';
 const RAW_QUEUE = 'bench-orchestration-raw';
 const TARGET_CHAIN_MS = 20;
