@@ -10,6 +10,7 @@ import { corpusPath } from './corpus-artifact';
 import { invalidInput } from './failures';
 import { defineStep, type StepContext, type StepOutputs } from './step';
 import { stepInputs } from './step-inputs';
+import { resolveInputPath } from '../system/input-path';
 
 /** `tokenizer/wordpiece@v1`: train a WordPiece vocab on a corpus (or load a vocab.txt) -> a tokenizer artifact. */
 export const tokenizerWordpiece = defineStep(run, (error) =>
@@ -30,7 +31,7 @@ async function run(step: StepContext): Promise<StepOutputs> {
   let tokenizer: BertTokenizer;
   let words: WordCounts | undefined;
   if (inputs.vocab !== undefined) {
-    const vocab = await loadVocab(path.resolve(input.baseDir, inputs.vocab));
+    const vocab = await loadVocab(resolveInputPath(input.baseDir, inputs.vocab));
     tokenizer = new BertTokenizer(vocab, options);
     if (corpusFile) {
       const split = (line: string): string[] => tokenizer.words(line);

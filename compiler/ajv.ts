@@ -40,8 +40,8 @@ export function createAjv(): Ajv2020 {
   });
   // Step type metadata: outputs, defaults, implementation version. Read by the catalog, not validated here.
   ajv.addKeyword({ keyword: 'x-kiln', schemaType: 'object' });
-  // A string that names a local file: the step cache hashes the file's content, not just its name.
-  ajv.addKeyword({ keyword: 'x-kiln-path', schemaType: 'boolean' });
+  // A string that names a local file (true) or directory ("directory"): the step cache hashes the content, not the name.
+  ajv.addKeyword({ keyword: 'x-kiln-path', schemaType: ['boolean', 'string'] });
   // An artifact input must receive an artifact of this kind (checked again, with better messages, by the compiler).
   // Generated code, not a function, so that compiled validators can be cached (validator-cache.ts).
   ajv.addKeyword({

@@ -122,12 +122,17 @@ function keysOf(value: Json | undefined): string[] | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : undefined;
 }
 
-/** The divisors of n closest to d from below and above. */
+/** The divisors of n closest to d from below and above (in √n steps: n may be a huge prime). */
 function nearestDivisors(n: number, d: number): number[] {
-  let below = d;
-  while (below > 1 && n % below !== 0) below--;
-  let above = d;
-  while (above < n && n % above !== 0) above++;
+  let below = 1;
+  let above = n;
+  for (let k = 1; k * k <= n; k++) {
+    if (n % k !== 0) continue;
+    for (const divisor of [k, n / k]) {
+      if (divisor <= d && divisor > below) below = divisor;
+      if (divisor >= d && divisor < above) above = divisor;
+    }
+  }
   return [...new Set([below, above])];
 }
 

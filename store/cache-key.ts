@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 
 import { canonicalJson, sha256Hex } from '../compiler/canonical';
 import type { Json } from '../contract/json';
+import { directoryDigest } from './artifacts';
 import { sha256File } from './atomic';
 import { isArtifactRef } from './types';
+import { resolveInputPath } from '../system/input-path';
 
 /** Everything a step's result depends on, in the form that is hashed. `kiln plan` shows it. */
 export interface CacheKeyParts {
@@ -40,21 +41,23 @@ export function cacheKeyOf(parts: CacheKeyParts): string {
 export async function canonicalInputs(value: Json, pathKeys: ReadonlySet<string>, baseDir: string, key = ''): Promise<Json> {
   if (isArtifactRef(value)) return { artifact: value.digest };
   if (Array.isArray(value)) return Promise.all(value.map((item) => canonicalInputs(item, pathKeys, baseDir)));
-  if (typeof value === 'string' && pathKeys.has(key)) return { path: value, content: await fileDigest(path.resolve(baseDir, value)) };
+  if (typeof value === 'string' && pathKeys.has(key)) return { path: value, content: await fileDigest(resolveInputPath(baseDir, value)) };
   if (value === null || typeof value !== 'object') return value;
   const out: { [key: string]: Json } = {};
   for (const [k, v] of Object.entries(value)) out[k] = await canonicalInputs(v, pathKeys, baseDir, k);
   return out;
 }
 
+/** A file's sha256, or a directory's manifest digest (model/import@v1's path): editing any file inside changes it. */
 async function fileDigest(file: string): Promise<string> {
   const stat = await fs.stat(file).catch(() => undefined);
+  if (stat?.isDirectory()) return `sha256:${(await directoryDigest(file)).hex}`;
   // A missing file cannot be cached; the step itself reports it properly.
   if (!stat?.isFile()) return 'missing';
   return `sha256:${(await sha256File(file)).hex}`;
 }
 
-/** Property names marked `"x-kiln-path": true` anywhere in a step's schema. */
+/** Property names marked `x-kiln-path` (a file, or `"directory"`) anywhere in a step's schema. */
 export function pathKeysOf(schema: unknown): Set<string> {
   const keys = new Set<string>();
   const walk = (node: unknown): void => {
@@ -62,7 +65,7 @@ export function pathKeysOf(schema: unknown): Set<string> {
     if (!node || typeof node !== 'object') return;
     const properties = (node as { properties?: Record<string, unknown> }).properties;
     for (const [name, child] of Object.entries(properties ?? {})) {
-      if (child && typeof child === 'object' && (child as Record<string, unknown>)['x-kiln-path'] === true) keys.add(name);
+      if (child && typeof child === 'object' && [true, 'directory'].includes((child as Record<string, unknown>)['x-kiln-path'] as never)) keys.add(name);
     }
     Object.values(node).forEach(walk);
   };

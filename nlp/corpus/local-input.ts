@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sha256File } from '../../store/atomic';
 import { ChecksumError, CorpusInputError } from './errors';
 import { downloadFile, HttpStatusError, removeDownload } from './http-download';
+import { resolveInputPath } from '../../system/input-path';
 
 /** Raw bytes of a url or file source, on local disk. */
 export interface LocalInput {
@@ -49,7 +50,7 @@ export async function fetchUrl(url: string, expected: string | undefined, option
 
 /** A local file, relative to the pipeline's directory; its sha256 is checked when the pipeline gives one. */
 export async function openFile(file: string, expected: string | undefined, baseDir: string): Promise<LocalInput> {
-  const resolved = path.resolve(baseDir, file);
+  const resolved = resolveInputPath(baseDir, file);
   const stat = await fs.stat(resolved).catch(() => undefined);
   if (!stat?.isFile()) {
     throw new CorpusInputError(
