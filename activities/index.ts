@@ -26,6 +26,7 @@ const STEP_TYPES: Record<string, StepType> = {
   'bert/evaluate@v1': lazy(async () => (await import('./bert-evaluate')).bertEvaluate),
   'model/resolve@v1': lazy(async () => (await import('./model-resolve')).modelResolve),
   'metrics/record@v1': lazy(async () => (await import('./metrics-record')).metricsRecord),
+  'model/import@v1': lazy(async () => (await import('./model-import')).modelImport),
 };
 
 /** Activities by name, each behind input verification and the step cache; `extra` lets tests register fakes. */

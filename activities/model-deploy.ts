@@ -60,7 +60,8 @@ async function run(step: StepContext): Promise<StepOutputs> {
     throw error;
   }
   progress.phase = `smoke-testing ${name}:${version} on ${server.url}`;
-  const smoke = await smokeTest({ url: server.url, name, version, kind, texts: inputs.smoke_test?.texts ?? DEFAULT_SMOKE_TEXTS[kind], labels: files.labels });
+  const { action } = files;
+  const smoke = await smokeTest({ url: server.url, name, version, action, texts: inputs.smoke_test?.texts ?? DEFAULT_SMOKE_TEXTS[action], labels: files.labels });
   if (!smoke.ok) {
     const current = (await registry.aliases(name))[alias];
     throw invalidInput(
@@ -75,7 +76,7 @@ async function run(step: StepContext): Promise<StepOutputs> {
   const ref = alias === DEFAULT_ALIAS ? name : `${name}@${alias}`;
   return {
     version: { name, version, alias, digest: record.digest },
-    endpoint: `${server.url}/v1/models/${ref}/${kind === 'classifier' ? 'predict' : 'fill-mask'}`,
+    endpoint: `${server.url}/v1/models/${ref}/${action}`,
   };
 }
 

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Json } from '../contract/json';
+import type { Action } from '../serve/types';
 import type { ModelKind } from '../store/registry-types';
 import type { ArtifactRef } from '../store/types';
 import { invalidInput } from './failures';
@@ -32,12 +33,14 @@ export interface ModelFiles {
   metrics: Json;
   /** A classifier's labels (labels.json), when readable. */
   labels?: string[];
+  /** What the smoke test asks: predict (classifiers), fill-mask (encoders), embed (encoders without a masked-LM head). */
+  action: Action;
 }
 
 /** Checks that the directory is the kind of model its artifact says, and reads what the registry records. */
 export async function readModelFiles(dir: string, model: ArtifactRef): Promise<ModelFiles> {
   const expected = KINDS[model.kind]!.format;
-  let config: { format?: unknown; kiln?: Json };
+  let config: { format?: unknown; kiln?: Json; absent?: unknown };
   try {
     config = (await readJsonFile(path.join(dir, 'config.json'))) as typeof config;
   } catch (error) {
@@ -47,7 +50,9 @@ export async function readModelFiles(dir: string, model: ArtifactRef): Promise<M
     throw invalidInput(`${model.uri}: config.json has format ${JSON.stringify(config.format)}; a "${model.kind}" artifact has '${expected}'`);
   }
   const card = (await readJsonFile(path.join(dir, 'model-card.json')).catch(() => undefined)) as { metrics?: Json } | undefined;
-  return { origin: config.kiln ?? null, metrics: card?.metrics ?? null, labels: await readLabels(dir) };
+  const headless = Array.isArray(config.absent) && config.absent.includes('mlm');
+  const action: Action = model.kind === 'classifier' ? 'predict' : headless ? 'embed' : 'fill-mask';
+  return { origin: config.kiln ?? null, metrics: card?.metrics ?? null, labels: await readLabels(dir), action };
 }
 
 /** labels.json as a list, `{names: [...]}` (dataset/load@v1's form) or `{labels: [...]}`; undefined otherwise. */

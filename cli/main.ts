@@ -29,6 +29,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<Register>]> = [
   ['server', async () => (await import('./server')).registerServerCommands],
   ['serve', async () => (await import('./serve')).registerServeCommand],
   ['models', async () => (await import('./models')).registerModelsCommand],
+  ['embed', async () => (await import('./embed')).registerEmbedCommand],
   ['metrics', async () => (await import('./metrics')).registerMetricsCommands],
   ['tokenize', async () => (await import('./tokenize')).registerTokenizeCommand],
   ['store', async () => (await import('./store')).registerStoreCommands],

@@ -1,14 +1,18 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
 import type { Command } from 'commander';
 
 import type { Json } from '../contract/json';
 import { findRunningServer } from '../serve/state';
 import { kilnHome } from '../store/paths';
-import { ModelRegistry } from '../store/registry';
+import { HfFormatError } from '../nlp/hf/errors';
+import { ModelRegistry, type Resolved } from '../store/registry';
 import { DEFAULT_ALIAS, parseModelRef } from '../store/registry-ref';
 import { RegistryError } from '../store/registry-types';
 import { UserError } from './user-error';
 
-/** `kiln models list|promote`: the local model registry ($KILN_HOME/models) that model/deploy@v1 fills. */
+/** `kiln models list|promote|export`: the local model registry ($KILN_HOME/models) that model/deploy@v1 fills. */
 export function registerModelsCommand(program: Command): void {
   const models = program.command('models').description('list registered models and move their aliases');
   models
@@ -23,6 +27,36 @@ export function registerModelsCommand(program: Command): void {
     .argument('<version>', 'version number')
     .option('--alias <alias>', 'the alias to move', DEFAULT_ALIAS)
     .action((name: string, version: string, options: { alias: string }) => promote(name, version, options.alias));
+  models
+    .command('export')
+    .description('write a registered version as a Hugging Face model directory (config.json, model.safetensors, vocab.txt, tokenizer_config.json) that transformers loads')
+    .argument('<model>', 'NAME, NAME:VERSION or NAME@ALIAS (NAME alone: the production alias)')
+    .requiredOption('--out <dir>', 'the directory to write (created; must be empty if it exists)')
+    .option('--format <format>', 'the format to write; huggingface is the one there is', 'huggingface')
+    .action((model: string, options: { out: string; format: string }) => exportModel(model, options));
+}
+
+async function exportModel(model: string, options: { out: string; format: string }): Promise<void> {
+  if (options.format !== 'huggingface') throw new UserError(`unknown --format ${JSON.stringify(options.format)}`, 'kiln exports --format huggingface', 2);
+  const entries = await fs.readdir(options.out).catch(() => []);
+  if (entries.length > 0) throw new UserError(`${options.out} is not empty`, 'give --out a new or empty directory: an export never mixes with other files', 2);
+  const registry = new ModelRegistry();
+  let resolved: Resolved;
+  try {
+    resolved = await registry.resolve(parseModelRef(model));
+  } catch (error) {
+    if (error instanceof RegistryError) throw new UserError(error.message, error.hint, 2);
+    throw error;
+  }
+  const { exportHfModel } = await import('../nlp/hf/export');
+  try {
+    const result = await exportHfModel(resolved.dir, options.out);
+    const { name, version } = resolved.record;
+    console.log(`${name}:${version} → ${path.resolve(options.out)} (${result.architecture}, ${result.tensors} tensors): ${result.files.join(', ')}`);
+  } catch (error) {
+    if (error instanceof HfFormatError) throw new UserError(error.message, error.hint);
+    throw error;
+  }
 }
 
 async function list(json: boolean): Promise<void> {

@@ -25,7 +25,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('serve every registered model over HTTP: POST /v1/models/NAME[:VERSION|@ALIAS]/predict, .../fill-mask, GET /v1/models, GET /healthz')
+    .description('serve every registered model over HTTP: POST /v1/models/NAME[:VERSION|@ALIAS]/predict, .../fill-mask, .../embed, GET /v1/models, GET /healthz')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', integer('--port', 0, 65535), 8080)
     .option('--max-batch <n>', 'texts per forward pass', integer('--max-batch', 1, 1024), DEFAULT_BATCH.maxBatch)

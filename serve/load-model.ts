@@ -1,4 +1,5 @@
 // The production model loader: initialises the tensor backend once, then loads a registered version by kind.
+// `kiln serve` and `kiln embed` both load through it.
 import { initBackend, type BackendChoice } from '../nlp/backend';
 import { loadClassifier } from '../nlp/finetune/classifier';
 import type { ModelKind } from '../store/registry-types';
@@ -15,7 +16,9 @@ export function defaultModelLoader(backend: BackendChoice = 'auto'): LoadModel {
     return {
       kind: 'classifier',
       labels: classifier.labels,
+      embedding: { pooling: classifier.pooling, dimensions: classifier.dimensions },
       predict: (texts, pairs) => classifier.predict(texts, pairs),
+      embed: (texts) => classifier.embed(texts),
       dispose: () => classifier.dispose(),
     };
   };

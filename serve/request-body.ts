@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 
 import { HttpError } from './http-error';
 import type { ServeLimits } from './limits';
+import type { Action } from './types';
 
 /** Past this many bytes of an oversize body we stop draining and drop the connection. */
 const DRAIN_FACTOR = 8;
@@ -72,15 +73,22 @@ function checkTexts(value: unknown, field: string, limits: ServeLimits): string[
   return value as string[];
 }
 
-/** `{texts, pairs?}` for predict, `{texts, top_k?}` for fill-mask; unknown keys are refused (a typo would be silent). */
-export function parseTextsRequest(body: unknown, route: 'predict' | 'fill-mask', limits: ServeLimits): TextsRequest {
+/** Fields each route takes besides `texts`. */
+const OPTIONAL_FIELDS: Record<Action, string[]> = { predict: ['pairs'], 'fill-mask': ['top_k'], embed: [] };
+
+/**
+ * `{texts, pairs?}` for predict, `{texts, top_k?}` for fill-mask, `{texts}` for embed; unknown keys are refused
+ * (a typo would be silent).
+ */
+export function parseTextsRequest(body: unknown, route: Action, limits: ServeLimits): TextsRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, `the request body must be a JSON object (got ${describe(body)})`, 'send {"texts": ["a sentence", ...]}');
   }
-  const allowed = route === 'predict' ? ['texts', 'pairs'] : ['texts', 'top_k'];
+  const allowed = ['texts', ...OPTIONAL_FIELDS[route]];
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new HttpError(400, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`, `${route} takes ${allowed.join(' and ')}`);
+    const takes = allowed.length > 1 ? `${route} takes ${allowed.join(' and ')}` : `${route} takes only ${allowed[0]}`;
+    throw new HttpError(400, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}`, takes);
   }
   const b = body as { texts?: unknown; pairs?: unknown; top_k?: unknown };
   if (b.texts === undefined) throw new HttpError(400, "missing field 'texts'", 'send {"texts": ["a sentence", ...]}');

@@ -8,6 +8,7 @@ import { HttpError } from './http-error';
 import type { ServeLimits } from './limits';
 import type { ModelPool } from './model-pool';
 import { parseJson, parseTextsRequest, readBody } from './request-body';
+import type { Action } from './types';
 
 export interface RouteContext {
   registry: ModelRegistry;
@@ -21,9 +22,10 @@ export interface Answer {
 }
 
 const DEFAULT_TOP_K = 5;
+const ACTIONS: readonly string[] = ['predict', 'fill-mask', 'embed'] satisfies Action[];
 const ROUTES_HINT =
-  'routes: GET /healthz, GET /v1/models, GET /v1/models/NAME, POST /v1/models/NAME/predict, POST /v1/models/NAME/fill-mask ' +
-  '(NAME may be NAME:VERSION or NAME@ALIAS)';
+  'routes: GET /healthz, GET /v1/models, GET /v1/models/NAME, POST /v1/models/NAME/predict, POST /v1/models/NAME/fill-mask, ' +
+  'POST /v1/models/NAME/embed (NAME may be NAME:VERSION or NAME@ALIAS)';
 
 export async function route(req: IncomingMessage, ctx: RouteContext): Promise<Answer> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -44,9 +46,11 @@ export async function route(req: IncomingMessage, ctx: RouteContext): Promise<An
       const resolved = await ctx.pool.resolve(ref);
       return { status: 200, body: { model: describe(resolved), record: resolved.record as unknown as Json } };
     }
-    if (parts.length === 4 && (parts[3] === 'predict' || parts[3] === 'fill-mask')) {
+    if (parts.length === 4 && ACTIONS.includes(parts[3]!)) {
       allow(method, ['POST'], url.pathname);
-      return infer(req, ctx, parts[3], await ctx.pool.resolve(ref));
+      const action = parts[3] as Action;
+      const resolved = await ctx.pool.resolve(ref);
+      return action === 'embed' ? embed(req, ctx, resolved) : infer(req, ctx, action, resolved);
     }
   }
   throw new HttpError(404, `no route ${method} ${url.pathname}`, ROUTES_HINT);
@@ -56,16 +60,31 @@ async function infer(req: IncomingMessage, ctx: RouteContext, action: 'predict' 
   const { kind, name, version } = resolved.record;
   const wanted = action === 'predict' ? 'classifier' : 'encoder';
   if (kind !== wanted) {
-    const other = action === 'predict' ? 'fill-mask' : 'predict';
+    const other = action === 'predict' ? 'fill-mask or /embed' : 'predict';
     throw new HttpError(400, `${formatModelRef({ name, version })} is ${kind === 'encoder' ? 'a pretrained encoder' : 'a classifier'}: it has no ${action}`, `use POST /v1/models/${name}/${other}`);
   }
   const request = parseTextsRequest(parseJson(await readBody(req, ctx.limits.maxBodyBytes)), action, ctx.limits);
   const model = await ctx.pool.model(resolved);
+  if (action === 'fill-mask' && !model.model.fillMask) {
+    // Its masked-LM weights would be placeholders: an answer would look plausible and mean nothing.
+    throw new HttpError(400, `${formatModelRef({ name, version })} has no masked-LM head (imported without one): use /embed`, `POST /v1/models/${name}/embed gives its sentence embeddings`);
+  }
   const predictions =
     action === 'predict'
       ? await model.predict(request.texts, request.pairs)
       : await model.fillMask(request.texts, request.topK ?? DEFAULT_TOP_K);
   return { status: 200, body: { model: describe(resolved), predictions: predictions as unknown as Json } };
+}
+
+/** Both kinds embed: a classifier with its fine-tuned encoder. */
+async function embed(req: IncomingMessage, ctx: RouteContext, resolved: Resolved): Promise<Answer> {
+  const request = parseTextsRequest(parseJson(await readBody(req, ctx.limits.maxBodyBytes)), 'embed', ctx.limits);
+  const model = await ctx.pool.model(resolved);
+  const { embedding } = model.model;
+  if (!embedding) throw new HttpError(400, `${formatModelRef(resolved.record)} has no sentence embeddings`, 'use predict or fill-mask');
+  const embeddings = await model.embed(request.texts);
+  const { mode, normalize } = embedding.pooling;
+  return { status: 200, body: { model: describe(resolved), embeddings, dimensions: embedding.dimensions, pooling: { mode, normalize } } };
 }
 
 function describe(resolved: Resolved): Json {

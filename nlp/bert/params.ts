@@ -128,3 +128,36 @@ export function createBertParams(config: BertConfig, seed: number): { params: Be
   const nsp = f.dense('cls/seq_relationship', h, 2);
   return { params: { embeddings, layers, pooler, mlm, nsp }, variables: f.variables };
 }
+
+/** Every weight's name and shape, in checkpoint order, without creating a tensor (importing a model checks against it). */
+export function bertWeightLayout(config: BertConfig): Array<{ name: string; shape: number[] }> {
+  const h = config.hidden_size;
+  const layout: Array<{ name: string; shape: number[] }> = [];
+  const add = (name: string, shape: number[]) => void layout.push({ name, shape });
+  const dense = (prefix: string, inSize: number, outSize: number) => {
+    add(`${prefix}/kernel`, [inSize, outSize]);
+    add(`${prefix}/bias`, [outSize]);
+  };
+  const layerNorm = (prefix: string) => {
+    add(`${prefix}/gamma`, [h]);
+    add(`${prefix}/beta`, [h]);
+  };
+  add('embeddings/word_embeddings', [config.vocab_size, h]);
+  add('embeddings/position_embeddings', [config.max_position_embeddings, h]);
+  add('embeddings/token_type_embeddings', [config.type_vocab_size, h]);
+  layerNorm('embeddings/layer_norm');
+  for (let i = 0; i < config.num_layers; i++) {
+    const p = `encoder/layer_${i}`;
+    for (const part of ['query', 'key', 'value', 'output']) dense(`${p}/attention/${part}`, h, h);
+    layerNorm(`${p}/attention/layer_norm`);
+    dense(`${p}/intermediate`, h, config.intermediate_size);
+    dense(`${p}/output`, config.intermediate_size, h);
+    layerNorm(`${p}/output/layer_norm`);
+  }
+  dense('pooler/dense', h, h);
+  dense('cls/predictions/transform/dense', h, h);
+  layerNorm('cls/predictions/transform/layer_norm');
+  add('cls/predictions/output_bias', [config.vocab_size]);
+  dense('cls/seq_relationship', h, 2);
+  return layout;
+}

@@ -9,6 +9,14 @@
 //   model-card.json  {"steps", "seed", "backend", "metrics": {"train": last train line, "validation": final
 //                    validation pass}, "lineage"}: what a registry or a README shows
 //
+// config.json may also say, for a model imported from elsewhere (nlp/hf/import.ts):
+//   "pooling": {"mode": "cls"|"mean", "normalize": bool}   its sentence embedding (default: [CLS], not normalised)
+//   "max_seq_length": N                                      the longest input it was trained for (default: 512 or
+//                                                            max_position_embeddings, whichever is less)
+//   "absent": ["mlm", "nsp", "pooler"]                       heads the weights lack: the masked-LM head
+//                                                            (cls/predictions/...), next-sentence (cls/seq_relationship/...)
+//                                                            and the pooler (pooler/dense/...); loaded seeded-random
+//
 // No timestamps: the same training on the same backend gives the same bytes, hence the same artifact digest.
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +26,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Json } from '../../contract/json';
 import { checkSavedBertConfig, type BertConfig } from './config';
 import { createBertModel, disposeBertModel, type BertModel } from './model';
+import { checkPooling, CLS_POOLING, type Pooling } from './pooling';
 import { deserializeTensors, serializeTensors, type TensorData } from './tensor-file';
 
 export const SAVED_MODEL_FORMAT = 'kiln/bert-model@1';
@@ -32,9 +41,29 @@ export interface ModelCard {
   lineage: { [key: string]: Json };
 }
 
+/** The parts of a BERT a model may lack (an encoder published without its pretraining heads). */
+export const HEADS = ['mlm', 'nsp', 'pooler'] as const;
+export type Head = (typeof HEADS)[number];
+
+const HEAD_PREFIXES: Record<Head, string> = { mlm: 'cls/predictions/', nsp: 'cls/seq_relationship/', pooler: 'pooler/' };
+
+/** Which head a weight belongs to, if any. */
+export function headOf(name: string): Head | undefined {
+  return HEADS.find((head) => name.startsWith(HEAD_PREFIXES[head]));
+}
+
+/** The longest input a saved model takes when its config.json does not say: BERT's 512, or fewer positions. */
+export function defaultMaxSeqLength(config: BertConfig): number {
+  return Math.min(config.max_position_embeddings, 512);
+}
+
 export interface SavedModel {
   dir: string;
   config: BertConfig;
+  pooling: Pooling;
+  maxSeqLength: number;
+  /** Heads weights.bin lacks; their weights are seeded-random placeholders once loaded. */
+  absent: Head[];
   /** How the model was made (step type, data and tokenizer digests...). */
   kiln: { [key: string]: Json };
   card: ModelCard;
@@ -52,18 +81,36 @@ export class SavedModelError extends Error {
   }
 }
 
-export async function saveBertModel(
-  dir: string,
-  model: BertModel,
-  options: { tokenizerDir: string; kiln: { [key: string]: Json }; card: ModelCard },
-): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
+export interface SaveModelOptions {
+  tokenizerDir: string;
+  kiln: { [key: string]: Json };
+  card: ModelCard;
+  /** Written only when given (a model kiln pretrained has BERT's defaults). */
+  pooling?: Pooling;
+  maxSeqLength?: number;
+  absent?: Head[];
+}
+
+export async function saveBertModel(dir: string, model: BertModel, options: SaveModelOptions): Promise<void> {
   const weights = new Map<string, TensorData>();
   for (const { name, variable } of model.variables) {
     weights.set(name, { values: new Float32Array(variable.dataSync() as Float32Array), shape: [...variable.shape] });
   }
+  await writeSavedModel(dir, model.config, weights, options);
+}
+
+/** Writes a model directory from weights already in memory, in checkpoint order (nlp/bert/params.ts). */
+export async function writeSavedModel(dir: string, bert: BertConfig, weights: ReadonlyMap<string, TensorData>, options: SaveModelOptions): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'weights.bin'), serializeTensors(weights));
-  const config = { format: SAVED_MODEL_FORMAT, bert: { ...model.config }, kiln: options.kiln };
+  const config = {
+    format: SAVED_MODEL_FORMAT,
+    bert: { ...bert },
+    ...(options.pooling ? { pooling: options.pooling } : {}),
+    ...(options.maxSeqLength !== undefined ? { max_seq_length: options.maxSeqLength } : {}),
+    ...(options.absent?.length ? { absent: options.absent } : {}),
+    kiln: options.kiln,
+  };
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   for (const file of TOKENIZER_FILES) await fs.copyFile(path.join(options.tokenizerDir, file), path.join(dir, file));
   await fs.writeFile(path.join(dir, 'model-card.json'), JSON.stringify(options.card, null, 2) + '\n');
@@ -98,18 +145,43 @@ export async function loadSavedModel(dir: string): Promise<SavedModel> {
     throw new SavedModelError(`${weightsFile}: ${(error as Error).message}`);
   }
   const card = (await readJson(path.join(dir, 'model-card.json'))) as ModelCard;
-  return { dir, config, kiln: (json.kiln ?? {}) as SavedModel['kiln'], card, weights };
+  return { dir, config, ...encoderSettings(json, config, configFile), kiln: (json.kiln ?? {}) as SavedModel['kiln'], card, weights };
 }
 
-/** A BertModel holding the saved weights; every weight of the config must be there with its shape. */
+/** config.json's optional pooling, max_seq_length and absent, checked. */
+function encoderSettings(json: Record<string, unknown>, config: BertConfig, configFile: string): Pick<SavedModel, 'pooling' | 'maxSeqLength' | 'absent'> {
+  let pooling = CLS_POOLING;
+  if (json.pooling !== undefined) {
+    const checked = checkPooling(json.pooling);
+    if (typeof checked === 'string') throw new SavedModelError(`${configFile}: ${checked}`);
+    pooling = checked;
+  }
+  const maxSeqLength = json.max_seq_length ?? defaultMaxSeqLength(config);
+  if (!Number.isSafeInteger(maxSeqLength) || (maxSeqLength as number) < 3 || (maxSeqLength as number) > config.max_position_embeddings) {
+    throw new SavedModelError(`${configFile}: max_seq_length must be an integer from 3 to max_position_embeddings ${config.max_position_embeddings} (got ${JSON.stringify(json.max_seq_length)})`);
+  }
+  const absent = json.absent ?? [];
+  if (!Array.isArray(absent) || !absent.every((head) => (HEADS as readonly unknown[]).includes(head))) {
+    throw new SavedModelError(`${configFile}: absent must list some of ${HEADS.join(', ')} (got ${JSON.stringify(json.absent)})`);
+  }
+  return { pooling, maxSeqLength: maxSeqLength as number, absent: absent as Head[] };
+}
+
+/**
+ * A BertModel holding the saved weights; every weight of the config must be there with its shape, except those of
+ * the heads config.json declares absent, which keep their seeded initial values.
+ */
 export function bertModelFromSaved(saved: SavedModel): BertModel {
   const model = createBertModel(saved.config, 0);
   try {
     const names = new Set(model.variables.map((v) => v.name));
     const extra = [...saved.weights.keys()].find((n) => !names.has(n));
     if (extra !== undefined) throw new SavedModelError(`${saved.dir}/weights.bin has '${extra}', which this model config lacks`);
+    const absent = new Set<string>(saved.absent);
     for (const { name, variable } of model.variables) {
       const t = saved.weights.get(name);
+      const head = headOf(name);
+      if (!t && head && absent.has(head)) continue;
       if (!t || !tf.util.arraysEqual(t.shape, variable.shape)) {
         throw new SavedModelError(`${saved.dir}/weights.bin: '${name}' is ${t ? `[${t.shape}]` : 'missing'}, the config needs [${variable.shape}]`);
       }

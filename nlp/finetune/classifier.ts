@@ -1,10 +1,13 @@
 // The inference API serving builds on: load a bert/finetune@v1 directory, predict labels for texts (or text pairs)
-// in one forward pass per call, padded to the longest text of the call, without dropout.
+// or embed texts (its encoder's sentence embedding), in one forward pass per call, padded to the longest text of the
+// call, without dropout.
 import path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 
 import { initBackend, type BackendChoice } from '../backend';
+import type { Pooling } from '../bert/pooling';
+import { embedTexts } from '../bert/sentence-embedding';
 import { TokenizerFileError } from '../tokenizer/errors';
 import { loadTokenizer, type BertTokenizer } from '../tokenizer/tokenizer';
 import { collate } from './batch';
@@ -27,9 +30,15 @@ export interface Classifier {
   labels: string[];
   /** Longer texts (pairs: together) are truncated to this many tokens, [CLS] and [SEP] included. */
   maxSeqLength: number;
+  /** How `embed` pools the encoder's hidden states (the base encoder's, else [CLS]). */
+  pooling: Pooling;
+  /** Numbers per embedding: the encoder's hidden size. */
+  dimensions: number;
   /** One prediction per text; `pairs[i]` is the second text of example i (both lengths must match). */
   predict(texts: string[], pairs?: string[]): Promise<Prediction[]>;
-  /** Frees the weights; predict throws afterwards. */
+  /** One sentence embedding per text, from the fine-tuned encoder (truncated to `maxSeqLength` tokens). */
+  embed(texts: string[]): Promise<number[][]>;
+  /** Frees the weights; predict and embed throw afterwards. */
   dispose(): void;
 }
 
@@ -70,25 +79,27 @@ export async function loadClassifier(dir: string, options: LoadClassifierOptions
   else if (!tf.engine().backendName) await initBackend('auto');
   const { saved, model, tokenizer } = await openClassifier(dir);
   const { labels, max_seq_length: maxSeqLength } = saved.classifier;
-  return new LoadedClassifier(saved.classifier.name || path.basename(dir), labels, maxSeqLength, model, tokenizer);
+  return new LoadedClassifier(saved.classifier.name || path.basename(dir), labels, maxSeqLength, saved.pooling, model, tokenizer);
 }
 
 class LoadedClassifier implements Classifier {
   private model: ClassifierModel | null;
+  readonly dimensions: number;
 
   constructor(
     readonly name: string,
     readonly labels: string[],
     readonly maxSeqLength: number,
+    readonly pooling: Pooling,
     model: ClassifierModel,
     private readonly tokenizer: BertTokenizer,
   ) {
     this.model = model;
+    this.dimensions = model.bert.config.hidden_size;
   }
 
   async predict(texts: string[], pairs?: string[]): Promise<Prediction[]> {
-    const model = this.model;
-    if (!model) throw new Error(`classifier '${this.name}' was disposed`);
+    const model = this.live();
     if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw new TypeError('predict: texts must be an array of strings');
     if (pairs !== undefined && (!Array.isArray(pairs) || pairs.length !== texts.length || pairs.some((t) => typeof t !== 'string'))) {
       throw new TypeError(`predict: pairs must be an array of ${texts.length} strings, one per text`);
@@ -106,6 +117,17 @@ class LoadedClassifier implements Classifier {
       }
       return { label: this.labels[best]!, probabilities };
     });
+  }
+
+  async embed(texts: string[]): Promise<number[][]> {
+    const model = this.live();
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) throw new TypeError('embed: texts must be an array of strings');
+    return embedTexts(model.bert, this.tokenizer, this.pooling, this.maxSeqLength, texts);
+  }
+
+  private live(): ClassifierModel {
+    if (!this.model) throw new Error(`classifier '${this.name}' was disposed`);
+    return this.model;
   }
 
   dispose(): void {

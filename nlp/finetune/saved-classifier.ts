@@ -2,7 +2,8 @@
 //
 //   config.json      {"format": "kiln/bert-classifier@1", "bert": BertConfig,
 //                    "classifier": {"num_labels", "labels": [name of id 0, ...], "max_seq_length", "name"},
-//                    "kiln": {how it was made: step type, steps, seed, digests of its inputs}}
+//                    "kiln": {how it was made: step type, steps, seed, digests of its inputs},
+//                    "pooling"?: the sentence embedding of the encoder it was fine-tuned from (nlp/bert/pooling.ts)}
 //   weights.bin      a tensor file (nlp/bert/tensor-file.ts): the encoder's weights named as in nlp/bert/params.ts
 //                    (no pretraining heads), plus `classifier/kernel` [hidden, num_labels] and `classifier/bias`
 //   vocab.txt        the tokenizer (load both with nlp/tokenizer/tokenizer.ts loadTokenizer(dir))
@@ -19,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Json } from '../../contract/json';
 import { checkSavedBertConfig, type BertConfig } from '../bert/config';
 import { createBertModel } from '../bert/model';
+import { checkPooling, CLS_POOLING, type Pooling } from '../bert/pooling';
 import { TOKENIZER_FILES } from '../bert/saved-model';
 import { deserializeTensors, serializeTensors, type TensorData } from '../bert/tensor-file';
 import { createClassifierModel, disposeClassifierModel, type ClassifierModel } from './model';
@@ -39,6 +41,8 @@ export interface SavedClassifier {
   dir: string;
   config: BertConfig;
   classifier: ClassifierInfo;
+  /** Its sentence embedding (serving's embed): the base encoder's, else [CLS]. */
+  pooling: Pooling;
   kiln: { [key: string]: Json };
   card: { [key: string]: Json };
   weights: Map<string, TensorData>;
@@ -62,6 +66,8 @@ export interface SaveClassifierOptions {
   tokenizerDir: string;
   labelsFile: string;
   classifier: ClassifierInfo;
+  /** The base encoder's, when it declares one. */
+  pooling?: Pooling;
   kiln: { [key: string]: Json };
   card: { [key: string]: Json };
 }
@@ -73,7 +79,13 @@ export async function saveClassifier(dir: string, model: ClassifierModel, option
     weights.set(name, { values: new Float32Array(variable.dataSync() as Float32Array), shape: [...variable.shape] });
   }
   await fs.writeFile(path.join(dir, 'weights.bin'), serializeTensors(weights));
-  const config = { format: CLASSIFIER_FORMAT, bert: { ...model.bert.config }, classifier: options.classifier, kiln: options.kiln };
+  const config = {
+    format: CLASSIFIER_FORMAT,
+    bert: { ...model.bert.config },
+    classifier: options.classifier,
+    ...(options.pooling ? { pooling: options.pooling } : {}),
+    kiln: options.kiln,
+  };
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   for (const file of TOKENIZER_FILES) await fs.copyFile(path.join(options.tokenizerDir, file), path.join(dir, file));
   await fs.copyFile(options.labelsFile, path.join(dir, LABELS_FILE));
@@ -133,8 +145,14 @@ export async function loadSavedClassifier(dir: string): Promise<SavedClassifier>
   } catch (error) {
     throw new ClassifierLoadError((error as Error).message, weightsFile, 'the file is damaged; fetch or train the model again');
   }
+  let pooling = CLS_POOLING;
+  if (json.pooling !== undefined) {
+    const checked = checkPooling(json.pooling);
+    if (typeof checked === 'string') throw new ClassifierLoadError(checked, configFile);
+    pooling = checked;
+  }
   const card = await readJson(path.join(dir, 'model-card.json'));
-  return { dir, config, classifier, kiln: (json.kiln ?? {}) as SavedClassifier['kiln'], card: card as SavedClassifier['card'], weights };
+  return { dir, config, classifier, pooling, kiln: (json.kiln ?? {}) as SavedClassifier['kiln'], card: card as SavedClassifier['card'], weights };
 }
 
 /** A ClassifierModel holding the saved weights; every trained weight must be there with its shape, and no other. */

@@ -53,7 +53,8 @@ async function finetune(job: FinetuneJob, stopFlag: Int32Array): Promise<Finetun
 
   const store = new CheckpointStore(job.checkpointDir, { keep: cfg.keep_checkpoints, log });
   const latest = await findCheckpoint(job, store, log);
-  const bert = job.baseModelDir ? bertModelFromSaved(await loadSavedModel(job.baseModelDir)) : createBertModel(config.model, cfg.seed);
+  const base = job.baseModelDir ? await loadSavedModel(job.baseModelDir) : undefined;
+  const bert = base ? bertModelFromSaved(base) : createBertModel(config.model, cfg.seed);
   const result = await runFinetuning<CheckpointRecord>({
     config,
     model: createClassifierModel(bert, config.num_labels, cfg.seed),
@@ -75,6 +76,8 @@ async function finetune(job: FinetuneJob, stopFlag: Int32Array): Promise<Finetun
         tokenizerDir: job.tokenizerDir,
         labelsFile: job.labelsFile,
         classifier: { num_labels: config.num_labels, labels: data.labels.names, max_seq_length: cfg.max_seq_length, name: job.name },
+        // A sentence-transformers encoder keeps its embedding (serving's embed); BERT's [CLS] needs no entry.
+        ...(base?.pooling.mode === 'mean' || base?.pooling.normalize ? { pooling: base.pooling } : {}),
         kiln: { type: 'bert/finetune@v1', steps: result.step, seed: cfg.seed, from_scratch: config.from_scratch, ...job.lineage },
         card: {
           steps: result.step,

@@ -74,6 +74,12 @@ beforeAll(async () => {
   artifacts.broken = await put('classifier', (d) => writeFakeClassifier(d, 'broken'));
   artifacts.real = await put('classifier', (d) => writeTinyClassifier(d, 2, ['neg', 'pos']));
   artifacts.encoder = await put('model', (d) => writeTinyEncoder(d, 3));
+  artifacts.headless = await put('model', async (d) => {
+    await writeTinyEncoder(d, 5);
+    // As model/import@v1 writes an encoder published without its pretraining heads (sentence-transformers models).
+    const file = path.join(d, 'config.json');
+    await fs.writeFile(file, JSON.stringify({ ...JSON.parse(await fs.readFile(file, 'utf8')), pooling: { mode: 'mean', normalize: true }, absent: ['mlm', 'nsp'] }));
+  });
   artifacts.corrupt = await put('model', async (d) => {
     await writeTinyEncoder(d, 4);
     await fs.truncate(path.join(d, 'weights.bin'), 64);
@@ -141,6 +147,15 @@ describe('model/deploy@v1', () => {
     const error = await deploy(input(artifacts.corrupt!, { name: 'tiny-bert', alias: 'staging' })).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/^smoke test of tiny-bert:2 failed, so alias 'staging' was not moved \(it still points to version 1\): .*weights\.bin/);
     expect(await registry.aliases('tiny-bert')).toEqual({ staging: 1 });
+  });
+
+  it('smoke-tests an encoder without a masked-LM head through embed', async () => {
+    const result = await deploy(input(artifacts.headless!, { name: 'tiny-embedder' }));
+    expect(result.outputs.endpoint).toBe(`${server.url}/v1/models/tiny-embedder/embed`);
+    expect(await registry.aliases('tiny-embedder')).toEqual({ production: 1 });
+    const res = await fetch(`${server.url}/v1/models/tiny-embedder/embed`, { method: 'POST', body: JSON.stringify({ texts: ['good'] }) });
+    const body = (await res.json()) as { embeddings: number[][] };
+    expect(Math.hypot(...body.embeddings[0]!)).toBeCloseTo(1, 5);
   });
 
   it('refuses artifacts that are not models', async () => {
