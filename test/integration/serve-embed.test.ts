@@ -19,7 +19,7 @@ import { startServer, type RunningServer } from '../../serve/server';
 import { directoryDigest } from '../../store/artifacts';
 import { ModelRegistry } from '../../store/registry';
 import type { ModelKind } from '../../store/registry-types';
-import { writeTinyClassifier, writeTinyEncoder } from './serve-fixtures';
+import { callJson, writeTinyClassifier, writeTinyEncoder } from './serve-fixtures';
 
 const HIDDEN = 16;
 const TEXTS = ['hello cafe', 'want wanted , unwanted running !', ''];
@@ -75,21 +75,7 @@ function expectClose(actual: number[], expected: ArrayLike<number>): void {
   actual.forEach((x, j) => expect(Math.abs(x - expected[j]!)).toBeLessThan(1e-5));
 }
 
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-async function call(method: string, route: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  return { status: res.status, body: await res.json() };
-}
+const call = (method: string, route: string, body?: unknown) => callJson(server.url, method, route, body);
 
 const post = (route: string, body: unknown) => call('POST', route, body);
 

@@ -3,6 +3,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+import { expect } from 'vitest';
+
 import { stepDefaults } from '../../compiler/step-inputs';
 import { bertConfig } from '../../nlp/bert/config';
 import { createBertModel, disposeBertModel } from '../../nlp/bert/model';
@@ -107,4 +109,21 @@ export function fakeLoader(stats: FakeLoaderStats = { loads: [], passes: [] }): 
       dispose: () => undefined,
     };
   };
+}
+
+export interface Reply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** A request to a route of the server at `baseUrl`; every answer must be JSON, errors included. */
+export async function callJson(baseUrl: string, method: string, route: string, body?: unknown): Promise<Reply> {
+  const res = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  return { status: res.status, body: await res.json() };
 }

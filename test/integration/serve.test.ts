@@ -19,7 +19,7 @@ import { startServer, type RunningServer } from '../../serve/server';
 import { directoryDigest } from '../../store/artifacts';
 import { ModelRegistry } from '../../store/registry';
 import type { ModelKind } from '../../store/registry-types';
-import { fakeLoader, writeFakeClassifier, writeTinyClassifier, writeTinyEncoder, type FakeLoaderStats } from './serve-fixtures';
+import { callJson, fakeLoader, writeFakeClassifier, writeTinyClassifier, writeTinyEncoder, type FakeLoaderStats } from './serve-fixtures';
 
 let tmp: string;
 let registry: ModelRegistry;
@@ -38,21 +38,7 @@ async function register(name: string, dir: string, kind: ModelKind, alias?: stri
   return record.version;
 }
 
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-async function call(method: string, route: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  return { status: res.status, body: await res.json() };
-}
+const call = (method: string, route: string, body?: unknown) => callJson(server.url, method, route, body);
 
 const post = (route: string, body: unknown) => call('POST', route, body);
 
