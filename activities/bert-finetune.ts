@@ -18,7 +18,7 @@ import { TokenizerFileError } from '../nlp/tokenizer/errors';
 import { loadTokenizer } from '../nlp/tokenizer/tokenizer';
 import type { ArtifactRef } from '../store/types';
 import type { FinetuneProgress } from '../nlp/finetune/loop';
-import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
+import { checkpointMirrors, superviseTraining, type TrainingHeartbeat } from './training-supervisor';
 import { checkpointHint } from './training-signals';
 import type { ActivityDeps } from './deps';
 import { invalidInput, nonRetryable } from './failures';
@@ -74,6 +74,8 @@ async function run(step: StepContext): Promise<StepOutputs> {
     heartbeat,
     (p: FinetuneProgress) => ({ step: p.step, epoch: p.epoch, loss: p.loss, examples_per_sec: p.examples_per_sec, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
     (hooks, signals) => runFinetuneThread(job, hooks, signals),
+
+    checkpointMirrors(deps, job),
   );
   const outputs = await storeOutputs(deps, job, result);
   const acc = result.best?.accuracy;

@@ -18,7 +18,7 @@ import type { ActivityDeps } from './deps';
 import { invalidInput, nonRetryable } from './failures';
 import { defineStep, type StepContext, type StepOutputs } from './step';
 import { stepInputs } from './step-inputs';
-import { superviseTraining, type TrainingHeartbeat } from './training-supervisor';
+import { checkpointMirrors, superviseTraining, type TrainingHeartbeat } from './training-supervisor';
 import { checkpointHint } from './training-signals';
 
 /** Pretraining's heartbeat: progress, and the checkpoint a retry resumes from. */
@@ -56,6 +56,8 @@ async function run(step: StepContext): Promise<StepOutputs> {
     heartbeat,
     (p: TrainProgress) => ({ step: p.step, loss: p.loss, tokens_per_sec: p.tokens_per_sec, ...(p.backend ? { backend: p.backend } : {}) }),
     (hooks, signals) => runPretrainingThread(job, hooks, signals),
+
+    checkpointMirrors(deps, job),
   );
   const outputs = await storeOutputs(deps, job, result);
   step.log(`model ${outputs.model.digest} after ${result.step} steps on ${result.backend.name}`);

@@ -4,8 +4,10 @@ import type { StepInput, StepResult } from '../compiler/types';
 import { ArtifactStore } from '../store/artifacts';
 import { StepCache } from '../store/cache';
 import { checkpointRoots, type CheckpointRoots } from '../store/checkpoints';
-import { MetricsHistory } from '../store/metrics-history';
-import { ModelRegistry } from '../store/registry';
+import type { MetricsHistory } from '../store/metrics-history';
+import type { ModelRegistry } from '../store/registry';
+import { homeStores } from '../store/home-stores';
+import { CheckpointMirror } from '../store/remote/checkpoint-mirror';
 import { storeLayout } from '../store/store-walk';
 
 /** What activities get from the worker; no activity looks anything up itself. Tests build theirs on a temp home. */
@@ -36,14 +38,15 @@ export interface ActivityDepsOptions {
 /** The dependencies of a home, laid out as `kiln store verify` and `kiln store gc` expect them. */
 export function activityDeps(home: string, options: ActivityDepsOptions = {}): ActivityDeps {
   const layout = storeLayout(home);
-  const store = new ArtifactStore(layout.store);
+  const { store, cache, registry, metrics, objects } = homeStores(home);
+  const mirror = objects && new CheckpointMirror(objects, layout.checkpoints);
   return {
     home,
     store,
-    cache: new StepCache(store, layout.cache),
-    checkpoints: checkpointRoots(home),
-    registry: new ModelRegistry(layout.models),
-    metrics: new MetricsHistory(path.join(home, 'metrics')),
+    cache,
+    checkpoints: mirror ? { ...checkpointRoots(home), sync: (root) => mirror.for(root) } : checkpointRoots(home),
+    registry,
+    metrics,
     workDir: path.join(home, 'work'),
     clock: options.clock ?? (() => new Date()),
     log: options.log ?? (() => undefined),

@@ -1,11 +1,8 @@
-import path from 'node:path';
-
 import { loadCatalog } from '../compiler/catalog';
 import type { Json } from '../contract/json';
 import type { Plan } from '../compiler/types';
-import { ArtifactStore } from '../store/artifacts';
-import { StepCache } from '../store/cache';
 import { cacheKeyOf, keyPartsFor } from '../store/cache-key';
+import { homeStores } from '../store/home-stores';
 import { kilnHome } from '../store/paths';
 import { resolveInputs } from '../workflows/inputs';
 
@@ -19,7 +16,7 @@ export type CachePreview =
  */
 export async function previewCache(plan: Plan, options: { noCache?: boolean } = {}): Promise<Map<string, CachePreview>> {
   const home = kilnHome();
-  const cache = new StepCache(new ArtifactStore(path.join(home, 'store')), path.join(home, 'cache'));
+  const { cache } = homeStores(home);
   const catalog = loadCatalog();
   const predicted: { [stepId: string]: { [name: string]: Json } } = {};
   const preview = new Map<string, CachePreview>();

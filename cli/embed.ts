@@ -8,7 +8,8 @@ import { BackendUnavailableError, initBackend, type BackendChoice } from '../nlp
 import { defaultModelLoader } from '../serve/load-model';
 import { ModelPool } from '../serve/model-pool';
 import { ModelLoadError } from '../serve/types';
-import { ModelRegistry } from '../store/registry';
+import { homeStores } from '../store/home-stores';
+import { kilnHome } from '../store/paths';
 import { parseModelRef } from '../store/registry-ref';
 import { RegistryError } from '../store/registry-types';
 import { UserError } from './user-error';
@@ -54,7 +55,7 @@ export async function embedStream(embed: (texts: string[]) => Promise<number[][]
 
 async function embed(options: EmbedOptions, io: EmbedIo): Promise<void> {
   if (!options.model) throw new UserError('embed: --model NAME is required', MODEL_HINT, 2);
-  const registry = new ModelRegistry();
+  const { registry } = homeStores(kilnHome());
   // Loading through serve's pool: the same loader, the same check that the registered copy is intact.
   const pool = new ModelPool(registry, defaultModelLoader(options.backend), { maxBatch: EMBED_BATCH, maxWaitMs: 0 }, 1);
   try {

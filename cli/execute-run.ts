@@ -1,4 +1,6 @@
 import type { Plan } from '../compiler/types';
+import { checkSharedStore, homeStores } from '../store/home-stores';
+import { kilnHome } from '../store/paths';
 import { createWorkerPool } from '../worker/main';
 import { previewCache } from './cache-preview';
 import { connect, runUrl } from './connect';
@@ -40,7 +42,7 @@ function queuesOf(plan: Plan, workflowQueue: string): string[] {
 export async function executeRun(plan: Plan, start: StartOptions, options: ExecuteOptions): Promise<void> {
   // With --json, stdout carries only the final JSON; everything else goes to stderr.
   const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
-  const kiln = await connect(say);
+  const [kiln] = await Promise.all([connect(say), checkSharedStore(homeStores(kilnHome()), say)]);
   const workflowQueue = start.taskQueue ?? 'kiln';
   // Embedded mode: this process is the worker until the run ends. It starts while the run is being started:
   // loading the SDK's workflow runtime is most of a short run's wall time.

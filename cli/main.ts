@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { CompileError, formatDiagnostics } from '../compiler/errors';
+import { ObjectStoreError } from '../store/remote/object-store';
 import { LockTimeoutError } from '../system/file-lock';
 import { isKilnServerError } from '../worker/server-errors';
 import { UserError } from './user-error';
@@ -59,6 +60,11 @@ function report(error: unknown): number {
     console.error(`kiln: ${error.message}`);
     if (error.hint) console.error(`  hint: ${error.hint}`);
     return error.exitCode;
+  }
+  if (error instanceof ObjectStoreError) {
+    console.error(`kiln: ${error.message}`);
+    if (error.hint) console.error(`  hint: ${error.hint}`);
+    return 1;
   }
   if (isKilnServerError(error) || error instanceof LockTimeoutError) {
     console.error(`kiln: ${error.what}`);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 
 import type { Json } from '../contract/json';
-import { MetricsHistory } from '../store/metrics-history';
+import { homeStores } from '../store/home-stores';
+import type { MetricsHistory } from '../store/metrics-history';
+import { kilnHome } from '../store/paths';
 import { bestOf, higherIsBetter, round } from '../store/metrics-history-compare';
 import { HistoryError, type HistoryRecord } from '../store/metrics-history-types';
 import { UserError } from './user-error';
@@ -26,7 +28,7 @@ export function registerMetricsCommands(program: Command): void {
 }
 
 async function list(json: boolean): Promise<void> {
-  const store = new MetricsHistory();
+  const store = homeStores(kilnHome()).metrics;
   const names = await store.names();
   // One corrupt history must not hide the others: it is listed with its problem.
   const all = await Promise.all(
@@ -59,7 +61,7 @@ async function list(json: boolean): Promise<void> {
 }
 
 async function history(name: string, options: { json?: boolean; metric?: string }): Promise<void> {
-  const store = new MetricsHistory();
+  const store = homeStores(kilnHome()).metrics;
   const records = await readOrExplain(store, name);
   const all = metricNames(records);
   if (options.metric !== undefined && !all.includes(options.metric)) {

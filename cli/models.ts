@@ -7,7 +7,8 @@ import type { Json } from '../contract/json';
 import { findRunningServer } from '../serve/state';
 import { kilnHome } from '../store/paths';
 import { HfFormatError } from '../nlp/hf/errors';
-import { ModelRegistry, type Resolved } from '../store/registry';
+import { homeStores } from '../store/home-stores';
+import type { Resolved } from '../store/registry';
 import { DEFAULT_ALIAS, parseModelRef } from '../store/registry-ref';
 import { RegistryError } from '../store/registry-types';
 import { UserError } from './user-error';
@@ -40,7 +41,7 @@ async function exportModel(model: string, options: { out: string; format: string
   if (options.format !== 'huggingface') throw new UserError(`unknown --format ${JSON.stringify(options.format)}`, 'kiln exports --format huggingface', 2);
   const entries = await fs.readdir(options.out).catch(() => []);
   if (entries.length > 0) throw new UserError(`${options.out} is not empty`, 'give --out a new or empty directory: an export never mixes with other files', 2);
-  const registry = new ModelRegistry();
+  const { registry } = homeStores(kilnHome());
   let resolved: Resolved;
   try {
     resolved = await registry.resolve(parseModelRef(model));
@@ -60,7 +61,7 @@ async function exportModel(model: string, options: { out: string; format: string
 }
 
 async function list(json: boolean): Promise<void> {
-  const registry = new ModelRegistry();
+  const { registry } = homeStores(kilnHome());
   const names = await registry.names();
   const all = await Promise.all(names.map(async (name) => ({ name, aliases: await registry.aliases(name), versions: await registry.versions(name) })));
   if (json) {
@@ -96,7 +97,7 @@ function metricsText(metrics: Json): string {
 }
 
 async function promote(name: string, version: string, alias: string): Promise<void> {
-  const registry = new ModelRegistry();
+  const { registry } = homeStores(kilnHome());
   try {
     const ref = parseModelRef(`${name}:${version}`);
     const { previous } = await registry.setAlias(ref.name, alias, ref.version!);

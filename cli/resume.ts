@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -7,7 +6,7 @@ import proto from '@temporalio/proto';
 
 import { sha256Hex } from '../compiler/canonical';
 import type { Json } from '../contract/json';
-import { ArtifactStore } from '../store/artifacts';
+import { homeStores } from '../store/home-stores';
 import { kilnHome } from '../store/paths';
 import { isArtifactRef } from '../store/types';
 import { connect } from './connect';
@@ -29,7 +28,7 @@ interface ResumeOptions {
 
 /** Finished steps whose artifacts are all still in the store and intact: those the new run reuses. */
 async function reusableSteps(steps: StepState[], say: (line: string) => void): Promise<{ [id: string]: { [name: string]: Json } }> {
-  const store = new ArtifactStore(path.join(kilnHome(), 'store'));
+  const { store } = homeStores(kilnHome());
   const reuse: { [id: string]: { [name: string]: Json } } = {};
   for (const step of steps) {
     if (step.status !== 'succeeded' || !step.outputs) continue;

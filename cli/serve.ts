@@ -7,7 +7,7 @@ import { defaultModelLoader } from '../serve/load-model';
 import { startServer, type RunningServer } from '../serve/server';
 import { findRunningServer, removeServeState, writeServeState } from '../serve/state';
 import { kilnHome } from '../store/paths';
-import { ModelRegistry } from '../store/registry';
+import { checkSharedStore, homeStores } from '../store/home-stores';
 import { UserError } from './user-error';
 
 interface ServeFlags {
@@ -52,7 +52,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   // for import() alone.
   registerTsxCjs();
   const backend = await initBackend(flags.backend);
-  const registry = new ModelRegistry();
+  const stores = homeStores(home);
+  await checkSharedStore(stores, (line) => console.log(`kiln serve: ${line}`));
+  const { registry } = stores;
   let server: RunningServer;
   try {
     server = await startServer({

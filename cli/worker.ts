@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 
+import { checkSharedStore, homeStores } from '../store/home-stores';
+import { kilnHome } from '../store/paths';
 import { createWorkerPool, DEFAULT_QUEUES } from '../worker/main';
 import { connect } from './connect';
 
 async function worker(options: { queue?: string[]; concurrency: string }): Promise<void> {
   const kiln = await connect((line) => console.error(line));
   await kiln.close();
+  // A shared store that cannot be used fails the worker now, not at its first step.
+  await checkSharedStore(homeStores(kilnHome()), (line) => console.log(line));
   const queues = options.queue?.length ? options.queue : DEFAULT_QUEUES;
   const pool = await createWorkerPool({
     address: kiln.server.address,

@@ -11,6 +11,9 @@ import { BatchedModel } from './batched-model';
 import type { BatchOptions } from './limits';
 import { ModelLoadError, type LoadModel, type ServedModel } from './types';
 
+/** How long a shared registry's aliases are trusted before they are read again. */
+const SHARED_ALIAS_TTL_MS = 1_000;
+
 interface Loaded {
   model: Promise<BatchedModel>;
   lastUsed: number;
@@ -95,6 +98,15 @@ export class ModelPool {
   }
 
   private async aliases(name: string): Promise<Record<string, number>> {
+    if (this.registry.remote) {
+      // A shared registry: aliases another machine moves are read again at most a second later.
+      const cached = this.aliasCache.get(name);
+      const now = Date.now();
+      if (cached && now - Number(cached.stamp) < SHARED_ALIAS_TTL_MS) return cached.aliases;
+      const aliases = await this.registry.aliases(name);
+      this.aliasCache.set(name, { stamp: String(now), aliases });
+      return aliases;
+    }
     const file = this.registry.aliasesPath(name);
     const stat = await fs.stat(file).catch(() => undefined);
     if (!stat) return {};

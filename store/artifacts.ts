@@ -6,6 +6,7 @@ import type { Json } from '../contract/json';
 import { CorruptArtifactError } from './artifact-errors';
 import { fsyncPath, sha256File } from './atomic';
 import { kilnHome } from './paths';
+import type { ManifestEntry, RemoteArtifacts } from './remote/remote-artifacts';
 import { cachedSha256File } from './verified-cache';
 import type { ArtifactRef } from './types';
 
@@ -18,18 +19,17 @@ export interface PutOptions {
 
 type HashFile = (file: string) => Promise<{ hex: string; bytes: number }>;
 
-interface ManifestEntry {
-  path: string;
-  bytes: number;
-  sha256: string;
-}
-
 /**
  * Content-addressed artifacts under `<root>/sha256/<hex>`: a file, or a directory whose digest is that of its
  * manifest (sorted relative paths with sizes and digests). Writers stage under `<root>/tmp` and move in with rename.
+ * With a `remote` (KILN_STORE=s3://...), every artifact put here is uploaded there too, and `root` is the read-through
+ * cache: an artifact this machine lacks is downloaded, verified, when a step is about to read it.
  */
 export class ArtifactStore {
-  constructor(readonly root: string = path.join(kilnHome(), 'store')) {}
+  constructor(
+    readonly root: string = path.join(kilnHome(), 'store'),
+    readonly remote?: RemoteArtifacts,
+  ) {}
 
   /** A fresh staging directory on the store's filesystem; put* moves its content in. */
   async stagingDir(label = 'stage'): Promise<string> {
@@ -49,6 +49,7 @@ export class ArtifactStore {
     const { hex, bytes } = await sha256File(source);
     const target = path.join(this.root, 'sha256', hex);
     await this.moveIn(source, target, hex);
+    await this.remote?.uploadFile(hex, target);
     return { uri: URI_PREFIX + hex, kind: options.kind, digest: `sha256:${hex}`, bytes, meta: options.meta ?? {} };
   }
 
@@ -58,7 +59,9 @@ export class ArtifactStore {
     const hex = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
     const bytes = manifest.reduce((sum, entry) => sum + entry.bytes, 0);
     for (const entry of manifest) await fsyncPath(path.join(source, entry.path));
-    await this.moveIn(source, path.join(this.root, 'sha256', hex), hex);
+    const target = path.join(this.root, 'sha256', hex);
+    await this.moveIn(source, target, hex);
+    await this.remote?.uploadDirectory(hex, target, manifest);
     return { uri: URI_PREFIX + hex, kind: options.kind, digest: `sha256:${hex}`, bytes, meta: options.meta ?? {} };
   }
 
@@ -85,16 +88,49 @@ export class ArtifactStore {
    * process and unchanged since (verified-cache.ts) are not hashed again.
    */
   async verify(ref: Pick<ArtifactRef, 'uri' | 'digest'>): Promise<boolean> {
-    const found = await contentDigest(this.pathOf(ref), cachedSha256File).catch(() => undefined);
-    return found !== undefined && ref.digest === `sha256:${found.hex}` && ref.uri === URI_PREFIX + found.hex;
+    if (ref.digest !== `sha256:${this.hexOf(ref)}`) return false;
+    if (await this.intact(this.pathOf(ref), this.hexOf(ref))) return true;
+    // With a shared store, what this machine lacks (or holds damaged) is fetched: the artifact exists if it does there.
+    return this.remote !== undefined && (await this.fetch(ref).then(() => true, () => false));
   }
 
-  /** Before a step reads an artifact: throws CorruptArtifactError when it no longer hashes to its name. */
+  /**
+   * Before a step reads an artifact: throws CorruptArtifactError when it no longer hashes to its name. With a shared
+   * store, an artifact missing or damaged here is downloaded first (and a damaged download is the error).
+   */
   async assertIntact(ref: Pick<ArtifactRef, 'uri'>): Promise<void> {
     const target = this.pathOf(ref);
+    if (this.remote && !(await this.intact(target, this.hexOf(ref)))) {
+      await this.fetch(ref);
+      return;
+    }
     // A missing artifact throws ENOENT here, as the read itself would.
     const found = await contentDigest(target, cachedSha256File);
     if (URI_PREFIX + found.hex !== ref.uri) throw new CorruptArtifactError(ref.uri, target, `sha256:${found.hex}`);
+  }
+
+  /** Where an artifact lives for people to see: its place in the shared store, else its local path. */
+  locationOf(ref: Pick<ArtifactRef, 'uri'>, directory: boolean): string {
+    return this.remote ? this.remote.uriOf(this.hexOf(ref), directory) : this.pathOf(ref);
+  }
+
+  private hexOf(ref: Pick<ArtifactRef, 'uri'>): string {
+    return path.basename(this.pathOf(ref));
+  }
+
+  /** Downloads an artifact from the shared store into this one; ENOENT when it is not there either. */
+  private async fetch(ref: Pick<ArtifactRef, 'uri'>): Promise<void> {
+    const hex = this.hexOf(ref);
+    const staging = await this.stagingDir('fetch');
+    try {
+      const downloaded = await this.remote!.download(hex, staging);
+      if (downloaded === undefined) {
+        throw Object.assign(new Error(`artifact ${ref.uri} is neither in ${this.root} nor in ${this.remote!.objects.uri}`), { code: 'ENOENT' });
+      }
+      await this.moveIn(downloaded, this.pathOf(ref), hex);
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
+    }
   }
 
   private async moveIn(source: string, target: string, hex: string): Promise<void> {
@@ -164,7 +200,7 @@ export async function directoryDigest(dir: string, options: { hashFile?: HashFil
   return { hex, bytes: manifest.reduce((sum, entry) => sum + entry.bytes, 0) };
 }
 
-async function directoryManifest(dir: string, hashFile: HashFile = sha256File): Promise<ManifestEntry[]> {
+export async function directoryManifest(dir: string, hashFile: HashFile = sha256File): Promise<ManifestEntry[]> {
   const entries: ManifestEntry[] = [];
   async function walk(relative: string): Promise<void> {
     const names = (await fs.readdir(path.join(dir, relative), { withFileTypes: true })).sort((a, b) =>

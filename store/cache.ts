@@ -7,6 +7,7 @@ import { writeFileAtomic } from './atomic';
 import { explainChange, type CacheKeyParts } from './cache-key';
 import { kilnHome } from './paths';
 import { artifactRefsIn } from './references';
+import type { ObjectStore } from './remote/object-store';
 
 export interface CacheEntry {
   key: string;
@@ -22,12 +23,14 @@ export type CacheLookup =
 
 /**
  * Finished step results by cache key, under `$KILN_HOME/cache`: `entries/<key>.json`, plus the last key parts
- * each (pipeline, step) used, so a miss can say which input changed.
+ * each (pipeline, step) used, so a miss can say which input changed. With a shared store (`remote`), the same
+ * names under `cache/` there instead, so a run on one machine is a cache hit on every other.
  */
 export class StepCache {
   constructor(
     readonly store: ArtifactStore,
     readonly root: string = path.join(kilnHome(), 'cache'),
+    readonly remote?: ObjectStore,
   ) {}
 
   private entryPath(key: string): string {
@@ -38,31 +41,58 @@ export class StepCache {
     return path.join(this.root, 'steps', pipeline, `${stepId}.json`);
   }
 
+  /** The object key of a local path under `root`. */
+  private remoteKey(file: string): string {
+    return `cache/${path.relative(this.root, file).split(path.sep).join('/')}`;
+  }
+
+  private async read<T>(file: string): Promise<T | undefined> {
+    if (!this.remote) return readJson<T>(file);
+    const found = await this.remote.getBytes(this.remoteKey(file));
+    if (!found) return undefined;
+    try {
+      return JSON.parse(found.bytes.toString('utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async write(file: string, value: unknown): Promise<void> {
+    const text = JSON.stringify(value, null, 2) + '\n';
+    if (this.remote) await this.remote.putBytes(this.remoteKey(file), Buffer.from(text));
+    else await writeFileAtomic(file, text);
+  }
+
+  private async remove(file: string): Promise<void> {
+    if (this.remote) await this.remote.delete(this.remoteKey(file));
+    else await fs.rm(file, { force: true });
+  }
+
   /**
    * A hit only when every artifact the entry names, however nested (lists, meta), still exists and hashes to its
    * digest; a directory is re-derived file by file from its manifest.
    */
   async lookup(key: string, parts: CacheKeyParts, owner: { pipeline: string; stepId: string }): Promise<CacheLookup> {
-    const entry = await readJson<CacheEntry>(this.entryPath(key));
+    const entry = await this.read<CacheEntry>(this.entryPath(key));
     if (entry) {
       const broken = await this.brokenOutputs(entry);
       if (broken.length === 0) return { hit: true, entry };
       // A verified miss: the entry is useless now, and the step must run again.
-      await fs.rm(this.entryPath(key), { force: true });
+      await this.remove(this.entryPath(key));
       return { hit: false, reasons: broken.map((name) => `cached output "${name}" is missing or corrupt in the store`) };
     }
-    const previous = await readJson<CacheKeyParts>(this.lastPartsPath(owner.pipeline, owner.stepId));
+    const previous = await this.read<CacheKeyParts>(this.lastPartsPath(owner.pipeline, owner.stepId));
     return { hit: false, reasons: previous ? explainChange(previous, parts) : ['never ran with these inputs'] };
   }
 
   async save(entry: CacheEntry): Promise<void> {
-    await writeFileAtomic(this.entryPath(entry.key), JSON.stringify(entry, null, 2) + '\n');
+    await this.write(this.entryPath(entry.key), entry);
     await this.remember(entry.producer, entry.parts);
   }
 
   /** Record the inputs a step last ran with (also for uncached runs), for the next miss explanation. */
   private async remember(owner: { pipeline: string; stepId: string }, parts: CacheKeyParts): Promise<void> {
-    await writeFileAtomic(this.lastPartsPath(owner.pipeline, owner.stepId), JSON.stringify(parts, null, 2) + '\n');
+    await this.write(this.lastPartsPath(owner.pipeline, owner.stepId), parts);
   }
 
   private async brokenOutputs(entry: CacheEntry): Promise<string[]> {

@@ -10,6 +10,7 @@ import { fsyncPath, tempPathFor } from './atomic';
 import { CheckpointConfigMismatchError, CheckpointError } from './checkpoint-errors';
 import { MANIFEST_FILE, buildManifest, configDifferences, sha256Hex, verifyCheckpoint, type CheckpointManifest } from './checkpoint-manifest';
 import { readRegistry, scanStepDirs, stepDirName, writeRegistry, type RegistryEntry } from './checkpoint-registry';
+import type { CheckpointSync } from './remote/checkpoint-mirror';
 
 /** What heartbeats and logs name: enough to find and check the checkpoint again. */
 export interface CheckpointRecord {
@@ -49,6 +50,8 @@ export function checkpointRoot(workflowId: string, stepId: string, home: string)
 /** Where a home keeps each (workflow, step)'s checkpoints; what training activities are handed. */
 export interface CheckpointRoots {
   root(workflowId: string, stepId: string): string;
+  /** With a shared store: the mirror of a root there (pull before training, push each checkpoint). */
+  sync?(root: string): CheckpointSync;
 }
 
 export function checkpointRoots(home: string): CheckpointRoots {

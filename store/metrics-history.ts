@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { withFileLock } from '../system/file-lock';
+import { ObjectConflictError, type ObjectStore } from './remote/object-store';
 import { fsyncPath } from './atomic';
 import { HISTORY_NAME_PATTERN, HistoryError, type HistoryRecord } from './metrics-history-types';
 import { kilnHome } from './paths';
@@ -21,8 +22,17 @@ export interface Appended {
   appended: boolean;
 }
 
+/** With a shared store (`remote`), each history is the object `metrics/NAME.jsonl` there, appended by compare-and-swap. */
 export class MetricsHistory {
-  constructor(readonly root: string = path.join(kilnHome(), 'metrics')) {}
+  constructor(
+    readonly root: string = path.join(kilnHome(), 'metrics'),
+    readonly remote?: ObjectStore,
+  ) {}
+
+  private remoteKey(name: string): string {
+    checkHistoryName(name);
+    return `metrics/${name}${SUFFIX}`;
+  }
 
   fileOf(name: string): string {
     checkHistoryName(name);
@@ -31,6 +41,14 @@ export class MetricsHistory {
 
   /** Names of the histories that exist, sorted. */
   async names(): Promise<string[]> {
+    if (this.remote) {
+      const names: string[] = [];
+      for await (const object of this.remote.list('metrics/')) {
+        const name = object.key.slice('metrics/'.length, -SUFFIX.length);
+        if (object.key.endsWith(SUFFIX) && HISTORY_NAME_PATTERN.test(name)) names.push(name);
+      }
+      return names.sort();
+    }
     const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(ignoreMissing);
     return (entries ?? [])
       .filter((e) => e.isFile() && e.name.endsWith(SUFFIX) && HISTORY_NAME_PATTERN.test(e.name.slice(0, -SUFFIX.length)))
@@ -45,7 +63,7 @@ export class MetricsHistory {
       const known = await this.names();
       throw new HistoryError(
         'unknown-history',
-        `no metrics history named '${name}' in ${this.root}`,
+        `no metrics history named '${name}' in ${this.remote ? this.remote.uri : this.root}`,
         known.length > 0 ? `existing histories: ${known.join(', ')}` : 'none exists yet; a metrics/record@v1 step starts one',
       );
     }
@@ -54,6 +72,7 @@ export class MetricsHistory {
 
   /** Appends `record` unless its (run, step) is already recorded; either way returns it with the records before it. */
   async append(name: string, record: HistoryRecord): Promise<Appended> {
+    if (this.remote) return this.appendShared(name, record);
     const file = this.fileOf(name);
     await fs.mkdir(this.root, { recursive: true });
     const lock = path.join(this.root, `.${name}.lock`);
@@ -66,7 +85,36 @@ export class MetricsHistory {
     });
   }
 
+  /** Two machines recording at once: the compare-and-swap makes the later one read and append again. */
+  private async appendShared(name: string, record: HistoryRecord): Promise<Appended> {
+    const key = this.remoteKey(name);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const found = await this.remote!.getBytes(key);
+      const text = found?.bytes.toString('utf8') ?? '';
+      const records = parseHistory(text, this.where(name));
+      const index = records.findIndex((r) => r.run === record.run && r.step === record.step);
+      if (index >= 0) return { record: records[index]!, earlier: records.slice(0, index), appended: false };
+      const next = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${JSON.stringify(record)}\n`;
+      try {
+        await this.remote!.putBytes(key, Buffer.from(next), { ifMatch: found?.etag ?? null });
+        return { record, earlier: records, appended: true };
+      } catch (error) {
+        if (!(error instanceof ObjectConflictError)) throw error;
+      }
+    }
+    throw new HistoryError('corrupt', `could not append to ${this.where(name)}: it keeps changing`, 'too many runs are recording into it at once; run the step again');
+  }
+
+  /** Where a history lives, for messages. */
+  where(name: string): string {
+    return this.remote ? `${this.remote.uri.replace(/\/+$/u, '')}/${this.remoteKey(name)}` : this.fileOf(name);
+  }
+
   private async readIfExists(name: string): Promise<HistoryRecord[] | undefined> {
+    if (this.remote) {
+      const found = await this.remote.getBytes(this.remoteKey(name));
+      return found && parseHistory(found.bytes.toString('utf8'), this.where(name));
+    }
     const file = this.fileOf(name);
     const text = await fs.readFile(file, 'utf8').catch(ignoreMissing);
     return text === undefined ? undefined : parseHistory(text, file);

@@ -8,7 +8,9 @@ import path from 'node:path';
 
 import { withFileLock } from '../system/file-lock';
 import { fsyncPath, writeFileAtomic } from './atomic';
+import type { ArtifactStore } from './artifacts';
 import { kilnHome } from './paths';
+import type { RemoteRegistry } from './remote/remote-registry';
 import { restoreVersionCopy, versionCopyProblem } from './registry-verify';
 import { DEFAULT_ALIAS, checkAlias, checkName, formatModelRef, NAME_PATTERN } from './registry-ref';
 import { RegistryError, type Lineage, type ModelKind, type ModelRef, type VersionRecord } from './registry-types';
@@ -40,8 +42,15 @@ export interface Resolved {
   alias?: string;
 }
 
+/**
+ * With a shared store (`remote`), the records and aliases live there and `root` keeps this machine's copies of
+ * the versions it serves, made from the store's artifact on first use.
+ */
 export class ModelRegistry {
-  constructor(readonly root: string = path.join(kilnHome(), 'models')) {}
+  constructor(
+    readonly root: string = path.join(kilnHome(), 'models'),
+    readonly remote?: { records: RemoteRegistry; artifacts: ArtifactStore },
+  ) {}
 
   modelDir(name: string): string {
     checkName(name);
@@ -58,6 +67,7 @@ export class ModelRegistry {
 
   /** Registered model names, sorted; a name counts once it has a version. */
   async names(): Promise<string[]> {
+    if (this.remote) return this.remote.records.names();
     const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(ignoreMissing);
     const names = (entries ?? []).filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name)).map((e) => e.name);
     const withVersions = await Promise.all(names.map(async (n) => ((await this.versionNumbers(n)).length > 0 ? n : undefined)));
@@ -65,6 +75,10 @@ export class ModelRegistry {
   }
 
   async versionNumbers(name: string): Promise<number[]> {
+    if (this.remote) {
+      checkName(name);
+      return this.remote.records.versionNumbers(name);
+    }
     const entries = await fs.readdir(this.modelDir(name), { withFileTypes: true }).catch(ignoreMissing);
     return (entries ?? [])
       .filter((e) => e.isDirectory() && VERSION_DIR.test(e.name))
@@ -73,6 +87,10 @@ export class ModelRegistry {
   }
 
   async record(name: string, version: number): Promise<VersionRecord | undefined> {
+    if (this.remote) {
+      checkName(name);
+      return this.remote.records.record(name, version);
+    }
     const file = path.join(this.versionDir(name, version), RECORD_FILE);
     const text = await fs.readFile(file, 'utf8').catch(ignoreMissing);
     if (text === undefined) return undefined;
@@ -94,6 +112,10 @@ export class ModelRegistry {
    * an alias such as `constructor` finds only what aliases.json holds, never Object.prototype's members.
    */
   async aliases(name: string): Promise<Record<string, number>> {
+    if (this.remote) {
+      checkName(name);
+      return (await this.remote.records.aliases(name)).aliases;
+    }
     const file = this.aliasesPath(name);
     const text = await fs.readFile(file, 'utf8').catch(ignoreMissing);
     const aliases = Object.create(null) as Record<string, number>;
@@ -113,6 +135,7 @@ export class ModelRegistry {
   async register(name: string, sourceDir: string, options: RegisterOptions): Promise<Registered> {
     const modelDir = this.modelDir(name);
     await fs.mkdir(modelDir, { recursive: true });
+    if (this.remote) return this.registerShared(name, sourceDir, options);
     return this.locked(name, async () => {
       const existing = (await this.versions(name)).find((r) => r.digest === options.digest);
       if (existing) {
@@ -141,6 +164,12 @@ export class ModelRegistry {
   /** Points `alias` at `version` (which must exist); returns the version it pointed to before. */
   async setAlias(name: string, alias: string, version: number): Promise<{ previous?: number }> {
     checkAlias(alias);
+    if (this.remote) {
+      if (!(await this.record(name, version))) await this.throwUnknownVersion(name, version);
+      const before = await this.remote.records.updateAliases(name, (aliases) => ({ ...aliases, [alias]: version }));
+      const previous = before[alias];
+      return previous === undefined ? {} : { previous };
+    }
     return this.locked(name, async () => {
       if (!(await this.record(name, version))) await this.throwUnknownVersion(name, version);
       const aliases = await this.aliases(name);
@@ -172,7 +201,41 @@ export class ModelRegistry {
     }
     const record = await this.record(name, version);
     if (!record) await this.throwUnknownVersion(name, version);
+    if (this.remote) await this.localCopy(record!);
     return { record: record!, dir: this.versionDir(name, version), ...(alias === undefined ? {} : { alias }) };
+  }
+
+  /** A shared registry's deploy: the record goes to the shared store (a new number, or the one with this digest). */
+  private async registerShared(name: string, sourceDir: string, options: RegisterOptions): Promise<Registered> {
+    const existing = (await this.versions(name)).find((r) => r.digest === options.digest);
+    const record = existing ?? (await this.remote!.records.createVersion({ name, kind: options.kind, created: new Date().toISOString(), ...pick(options) }));
+    return { record, dir: await this.localCopy(record, sourceDir), reused: existing !== undefined };
+  }
+
+  /**
+   * This machine's copy of a shared version (`root/NAME/VERSION`, as the local registry lays it out), made from
+   * `sourceDir` or else from the artifact the record names, fetched from the shared store and verified.
+   */
+  private async localCopy(record: VersionRecord, sourceDir?: string): Promise<string> {
+    const dir = this.versionDir(record.name, record.version);
+    if (!(await versionCopyProblem(dir, record, { cached: true }))) return dir;
+    let from = sourceDir;
+    if (!from) {
+      const ref = { uri: record.source.uri };
+      await this.remote!.artifacts.assertIntact(ref);
+      from = this.remote!.artifacts.pathOf(ref);
+    }
+    await fs.mkdir(this.modelDir(record.name), { recursive: true });
+    const staging = path.join(this.modelDir(record.name), `.tmp-${record.version}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      await fs.cp(from, staging, { recursive: true });
+      await fs.writeFile(path.join(staging, RECORD_FILE), JSON.stringify(record, null, 2) + '\n');
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rename(staging, dir);
+      return dir;
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
+    }
   }
 
   private async throwUnknownModel(name: string): Promise<never> {

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { stopServeServer } from '../serve/state';
 import { freePort } from '../worker/server-ports';
 import { ensureServer, stopServer } from '../worker/temporal-server';
+import { findOrBuildVersitygw } from './helpers/s3-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,7 +30,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     KILN_TEMPORAL_UI_PORT: String(uiPort),
   });
   delete process.env.TEMPORAL_ADDRESS;
-  const server = await ensureServer({ home, log: (line) => console.log(`[test server] ${line}`) });
+  // The S3 tests' server binary is built here too (minutes, once per machine), not inside a test's time limit.
+  // A failure is only reported: the S3 tests then fail with the same message, and the others still run.
+  const [server] = await Promise.all([
+    ensureServer({ home, log: (line) => console.log(`[test server] ${line}`) }),
+    findOrBuildVersitygw({ log: (line) => console.log(`[versitygw] ${line}`) }).catch((error: Error) =>
+      console.warn(`[versitygw] ${error.message}`),
+    ),
+  ]);
   project.provide('temporalAddress', server.address);
   project.provide('kilnHome', home);
   return async () => {

@@ -7,8 +7,10 @@ import type { Client } from '@temporalio/client';
 
 import type { Json } from '../../contract/json';
 import { readMetrics } from '../../nlp/bert/metrics-log';
-import { ArtifactStore } from '../../store/artifacts';
-import { ModelRegistry } from '../../store/registry';
+import type { ArtifactStore } from '../../store/artifacts';
+import { homeStores } from '../../store/home-stores';
+import { kilnHome } from '../../store/paths';
+import type { ModelRegistry } from '../../store/registry';
 import { isArtifactRef, type ArtifactRef } from '../../store/types';
 import { readRunInput, readRunState, type StepState } from '../run-state';
 import { evaluationView } from './evaluation';
@@ -32,6 +34,7 @@ function artifacts(step: StepState, kind: string, name: string): ArtifactRef[] {
 
 /** A metrics artifact is a JSONL file, or a directory holding metrics.jsonl. */
 async function metricsFile(store: ArtifactStore, ref: ArtifactRef): Promise<string> {
+  await store.assertIntact(ref); // with a shared store, fetched to this machine first
   const target = store.pathOf(ref);
   const stat = await fs.stat(target);
   return stat.isDirectory() ? path.join(target, 'metrics.jsonl') : target;
@@ -59,6 +62,7 @@ async function evaluations(store: ArtifactStore, steps: StepState[], notes: stri
   for (const step of steps) {
     for (const ref of artifacts(step, 'report', 'report')) {
       try {
+        await store.assertIntact(ref);
         const target = store.pathOf(ref);
         const file = (await fs.stat(target)).isDirectory() ? path.join(target, 'report.json') : target;
         const view = evaluationView(step.id, JSON.parse(await fs.readFile(file, 'utf8')), ref.digest);
@@ -109,8 +113,8 @@ async function deployments(store: ArtifactStore, registry: ModelRegistry, steps:
 
 /** Reads the run and its artifacts; throws only when the run itself cannot be read. */
 export async function collectReport(client: Client, runId: string, options: CollectOptions = {}): Promise<ReportData> {
-  const store = options.store ?? new ArtifactStore();
-  const registry = options.registry ?? new ModelRegistry();
+  const store = options.store ?? homeStores(kilnHome()).store;
+  const registry = options.registry ?? homeStores(kilnHome()).registry;
   const run = await readRunState(client, runId);
   const notes: string[] = [];
   const plan = await readRunInput(client, runId).then(
