@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 
+import type { ArtifactStore } from '../store/artifacts';
+import { homeStores } from '../store/home-stores';
+import { kilnHome } from '../store/paths';
+import { isArtifactRef } from '../store/types';
 import { connect, runUrl } from './connect';
 import { runTable } from './render';
 import { LiveView } from './live-view';
-import { readRunState } from './run-state';
+import { readRunState, type RunState } from './run-state';
 import { watchRun } from './watch';
 import { UserError } from './user-error';
 
@@ -13,6 +17,17 @@ async function latestRunId(client: import('@temporalio/client').Client): Promise
     return execution.workflowId; // list is newest first
   }
   throw new UserError('no runs yet', 'start one with `kiln run pipelines/quickstart.yaml`');
+}
+
+/** step id → output name → the artifact's object in the shared store (null when it is not there). */
+async function artifactLocations(state: RunState, store: ArtifactStore): Promise<Record<string, Record<string, string | null>>> {
+  const out: Record<string, Record<string, string | null>> = {};
+  for (const step of state.steps) {
+    for (const [name, value] of Object.entries(step.outputs ?? {})) {
+      if (isArtifactRef(value)) (out[step.id] ??= {})[name] = (await store.locate(value)) ?? null;
+    }
+  }
+  return out;
 }
 
 async function status(runId: string | undefined, options: { json?: boolean; watch?: boolean }): Promise<void> {
@@ -31,8 +46,19 @@ async function status(runId: string | undefined, options: { json?: boolean; watc
       throw error;
     });
     const url = runUrl(kiln.server, id);
-    if (options.json) console.log(JSON.stringify({ ...state, url }, null, 2));
-    else console.log(`${runTable(state)}\n  Temporal UI: ${url}`);
+    const { store, objects } = homeStores(kilnHome());
+    // With a shared store, where each artifact output is there: what another machine (or `aws s3`) finds.
+    const locations = objects ? await artifactLocations(state, store) : undefined;
+    if (options.json) console.log(JSON.stringify({ ...state, url, ...(objects ? { store: objects.uri, locations } : {}) }, null, 2));
+    else {
+      console.log(`${runTable(state)}\n  Temporal UI: ${url}`);
+      if (objects) {
+        console.log(`  store: ${objects.describe()}`);
+        for (const [step, outputs] of Object.entries(locations!)) {
+          for (const [name, where] of Object.entries(outputs)) console.log(`    ${step}.${name}: ${where ?? 'not in the store'}`);
+        }
+      }
+    }
   } finally {
     await kiln.close();
   }

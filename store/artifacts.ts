@@ -109,9 +109,12 @@ export class ArtifactStore {
     if (URI_PREFIX + found.hex !== ref.uri) throw new CorruptArtifactError(ref.uri, target, `sha256:${found.hex}`);
   }
 
-  /** Where an artifact lives for people to see: its place in the shared store, else its local path. */
-  locationOf(ref: Pick<ArtifactRef, 'uri'>, directory: boolean): string {
-    return this.remote ? this.remote.uriOf(this.hexOf(ref), directory) : this.pathOf(ref);
+  /**
+   * Where an artifact lives, for people to see: its object in the shared store (undefined when it is not there),
+   * else its local path.
+   */
+  async locate(ref: Pick<ArtifactRef, 'uri'>): Promise<string | undefined> {
+    return this.remote ? this.remote.locate(this.hexOf(ref)) : this.pathOf(ref);
   }
 
   private hexOf(ref: Pick<ArtifactRef, 'uri'>): string {

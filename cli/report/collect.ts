@@ -111,9 +111,19 @@ async function deployments(store: ArtifactStore, registry: ModelRegistry, steps:
   return views;
 }
 
+/** Each artifact output's object in the shared store, by its kiln uri (null when the store lacks it). */
+async function locations(store: ArtifactStore, steps: StepState[]): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const step of steps) {
+    for (const value of Object.values(step.outputs ?? {})) if (isArtifactRef(value)) out[value.uri] = (await store.locate(value)) ?? null;
+  }
+  return out;
+}
+
 /** Reads the run and its artifacts; throws only when the run itself cannot be read. */
 export async function collectReport(client: Client, runId: string, options: CollectOptions = {}): Promise<ReportData> {
-  const store = options.store ?? homeStores(kilnHome()).store;
+  const stores = homeStores(kilnHome());
+  const store = options.store ?? stores.store;
   const registry = options.registry ?? homeStores(kilnHome()).registry;
   const run = await readRunState(client, runId);
   const notes: string[] = [];
@@ -133,5 +143,6 @@ export async function collectReport(client: Client, runId: string, options: Coll
     evaluations: await evaluations(store, run.steps, notes),
     deployments: await deployments(store, registry, run.steps, notes),
     notes,
+    ...(stores.objects && !options.store ? { store: { uri: stores.objects.uri, locations: await locations(store, run.steps) } } : {}),
   };
 }

@@ -37,6 +37,7 @@ ${meta('Ended', esc(formatTime(run.endedAt)))}
 ${meta('Duration', esc(formatDuration(run.startedAt, run.endedAt) ?? (run.endedAt ? '—' : 'still running')))}
 ${meta('Steps', esc(stepSummary || 'none'))}
 ${plan ? meta('Pipeline file', `<code>${esc(plan.source.file)}</code>`) : ''}
+${data.store ? meta('Store', `<code>${esc(data.store.uri)}</code>`) : ''}
 </dl>
 ${run.failure ? `<p class="error">${esc(run.failure)}</p>` : ''}
 ${params.length > 0 ? `<div class="params">${params.map(([k, v]) => `<code>${esc(k)}=${esc(JSON.stringify(v))}</code>`).join('')}</div>` : ''}
@@ -124,12 +125,14 @@ export function pipelineHtml(data: ReportData): string {
 export function artifactsHtml(data: ReportData): string {
   const rows = data.run.steps.flatMap((s) =>
     Object.entries(s.outputs ?? {}).flatMap(([name, v]) =>
-      isArtifactRef(v) ? [`<tr><td>${esc(s.id)}</td><td>${esc(name)}</td><td>${esc(v.kind)}</td><td class="mono">${esc(v.digest)}</td><td class="num">${esc(formatBytes(v.bytes))}</td></tr>`] : [],
+      isArtifactRef(v)
+        ? [`<tr><td>${esc(s.id)}</td><td>${esc(name)}</td><td>${esc(v.kind)}</td><td class="mono">${esc(v.digest)}</td><td class="num">${esc(formatBytes(v.bytes))}</td>${data.store ? `<td class="mono">${esc(data.store.locations[v.uri] ?? 'not in the store')}</td>` : ''}</tr>`]
+        : [],
     ),
   );
   if (rows.length === 0) return '';
   return `<section id="artifacts"><details><summary>All artifacts (${rows.length})</summary>
-<div class="table-wrap"><table><thead><tr><th>step</th><th>output</th><th>kind</th><th>digest</th><th class="num">size</th></tr></thead>
+<div class="table-wrap"><table><thead><tr><th>step</th><th>output</th><th>kind</th><th>digest</th><th class="num">size</th>${data.store ? '<th>in the store</th>' : ''}</tr></thead>
 <tbody>${rows.join('')}</tbody></table></div>
-<p class="sub">Artifacts live in <code>$KILN_HOME/store/sha256/&lt;hex&gt;</code>.</p></details></section>`;
+<p class="sub">${data.store ? `Artifacts live in the shared store <code>${esc(data.store.uri)}</code>; each machine keeps a verified copy under <code>$KILN_HOME/store</code>.` : 'Artifacts live in <code>$KILN_HOME/store/sha256/&lt;hex&gt;</code>.'}</p></details></section>`;
 }

@@ -68,5 +68,7 @@ export interface ReportData {
   deployments: DeploymentView[];
   /** Things that could not be read (a deleted artifact...): shown, never fatal. */
   notes: string[];
+  /** With a shared store (KILN_STORE): its uri, and each artifact's object there by its uri (`kiln://sha256/...`). */
+  store?: { uri: string; locations: Record<string, string | null> };
 }
 

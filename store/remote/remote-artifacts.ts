@@ -30,6 +30,13 @@ export class RemoteArtifacts {
     return `${this.objects.uri.replace(/\/+$/u, '')}/${directory ? dirKey(hex) : fileKey(hex)}`;
   }
 
+  /** The uri of the object that holds artifact `hex` (its manifest, for a directory); undefined when there is none. */
+  async locate(hex: string): Promise<string | undefined> {
+    if (await this.objects.head(dirKey(hex))) return this.uriOf(hex, true);
+    if (await this.objects.head(fileKey(hex))) return this.uriOf(hex, false);
+    return undefined;
+  }
+
   async uploadFile(hex: string, file: string): Promise<void> {
     await this.objects.putFileIfAbsent(fileKey(hex), file, hex);
   }

@@ -112,6 +112,21 @@ describe('three hosts sharing only Temporal and S3', () => {
     expect(pulled.some((p) => /step-\d+$/.test(p))).toBe(true);
   });
 
+  it('kiln status and kiln report name where each artifact is in the store', async () => {
+    const status = await kiln(['status', runId, '--json'], { env: host('a') });
+    expect(status.code, status.stderr).toBe(0);
+    const json = JSON.parse(status.stdout) as { store: string; locations: Record<string, Record<string, string | null>> };
+    expect(json.store).toBe(`s3://${s3.bucket}/shared-store-test`);
+    const model = (final.steps.find((s) => s.id === 'pretrain')!.outputs!.model as { digest: string }).digest.slice('sha256:'.length);
+    expect(json.locations.pretrain!.model).toBe(`s3://${s3.bucket}/shared-store-test/artifacts/dirs/sha256/${model}.json`);
+    expect(json.locations.corpus!.corpus).toMatch(new RegExp(`^s3://${s3.bucket}/shared-store-test/artifacts/files/sha256/[0-9a-f]{64}$`));
+    const out = path.join(tmp, 'report');
+    const report = await kiln(['report', runId, '--out', out], { env: host('c') });
+    expect(report.code, report.stderr).toBe(0);
+    const html = await fs.readFile(path.join(out, (await fs.readdir(out)).find((f) => f.endsWith('.html'))!), 'utf8');
+    expect(html).toContain(`s3://${s3.bucket}/shared-store-test/artifacts/dirs/sha256/${model}.json`);
+  });
+
   it('run again from host B (a fresh disk, no worker there now), every step is a cache hit', async () => {
     const again = await kiln(['run', pipeline, '--json', ...sets.flatMap((s) => ['--set', s])], { env: host('b'), timeoutMs: TIMEOUT_MS });
     expect(again.code, again.stderr).toBe(0);
