@@ -52,6 +52,9 @@ export class ModelRegistry {
     readonly remote?: { records: RemoteRegistry; artifacts: ArtifactStore },
   ) {}
 
+  /** Shared versions being copied to this machine now, by `NAME:VERSION`. */
+  private readonly copying = new Map<string, Promise<string>>();
+
   modelDir(name: string): string {
     checkName(name);
     return path.join(this.root, name);
@@ -207,16 +210,26 @@ export class ModelRegistry {
 
   /** A shared registry's deploy: the record goes to the shared store (a new number, or the one with this digest). */
   private async registerShared(name: string, sourceDir: string, options: RegisterOptions): Promise<Registered> {
-    const existing = (await this.versions(name)).find((r) => r.digest === options.digest);
-    const record = existing ?? (await this.remote!.records.createVersion({ name, kind: options.kind, created: new Date().toISOString(), ...pick(options) }));
-    return { record, dir: await this.localCopy(record, sourceDir), reused: existing !== undefined };
+    const { record, reused } = await this.remote!.records.versionFor({ name, kind: options.kind, created: new Date().toISOString(), ...pick(options) });
+    return { record, dir: await this.localCopy(record, sourceDir), reused };
   }
 
   /**
    * This machine's copy of a shared version (`root/NAME/VERSION`, as the local registry lays it out), made from
-   * `sourceDir` or else from the artifact the record names, fetched from the shared store and verified.
+   * `sourceDir` or else from the artifact the record names, fetched from the shared store and verified. The first
+   * requests for a version `kiln serve` has not seen arrive together: they share one copy.
    */
-  private async localCopy(record: VersionRecord, sourceDir?: string): Promise<string> {
+  private localCopy(record: VersionRecord, sourceDir?: string): Promise<string> {
+    const key = `${record.name}:${record.version}`;
+    let copy = this.copying.get(key);
+    if (!copy) {
+      copy = this.makeLocalCopy(record, sourceDir).finally(() => this.copying.delete(key));
+      this.copying.set(key, copy);
+    }
+    return copy;
+  }
+
+  private async makeLocalCopy(record: VersionRecord, sourceDir?: string): Promise<string> {
     const dir = this.versionDir(record.name, record.version);
     if (!(await versionCopyProblem(dir, record, { cached: true }))) return dir;
     let from = sourceDir;
@@ -225,13 +238,28 @@ export class ModelRegistry {
       await this.remote!.artifacts.assertIntact(ref);
       from = this.remote!.artifacts.pathOf(ref);
     }
-    await fs.mkdir(this.modelDir(record.name), { recursive: true });
-    const staging = path.join(this.modelDir(record.name), `.tmp-${record.version}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const modelDir = this.modelDir(record.name);
+    await fs.mkdir(modelDir, { recursive: true });
+    const staging = path.join(modelDir, `.tmp-${record.version}-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
       await fs.cp(from, staging, { recursive: true });
       await fs.writeFile(path.join(staging, RECORD_FILE), JSON.stringify(record, null, 2) + '\n');
-      await fs.rm(dir, { recursive: true, force: true });
-      await fs.rename(staging, dir);
+      // A copy is only ever swapped in whole: another process (a deploy beside `kiln serve`) may be making the same
+      // one, and a server may be loading from it. A good copy found in place is kept; a damaged one is set aside.
+      for (let attempt = 0; ; attempt++) {
+        const moved = await fs.rename(staging, dir).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if ((error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') || attempt >= 2) throw error;
+            return false;
+          },
+        );
+        if (moved) break;
+        if (!(await versionCopyProblem(dir, record, { cached: true }))) return dir;
+        const aside = path.join(modelDir, `.corrupt-${record.version}-${process.pid}-${randomBytes(4).toString('hex')}`);
+        await fs.rename(dir, aside).catch(ignoreMissing);
+        await fs.rm(aside, { recursive: true, force: true });
+      }
       return dir;
     } finally {
       await fs.rm(staging, { recursive: true, force: true });

@@ -65,28 +65,36 @@ export class RemoteArtifacts {
       if (actual !== hex) throw new CorruptArtifactError(`kiln://sha256/${hex}`, uri, `sha256:${actual}`);
       const manifest = JSON.parse(manifestObject.bytes.toString('utf8')) as ManifestEntry[];
       const dir = path.join(staging, hex);
+      // An empty directory is an artifact too, and no file of it would create the directory.
+      await fs.mkdir(dir, { recursive: true });
       for (const entry of manifest) {
         const dest = path.join(dir, entry.path);
         if (!dest.startsWith(dir + path.sep)) throw new CorruptArtifactError(`kiln://sha256/${hex}`, uri, `a manifest entry outside the directory: ${entry.path}`);
         await fs.mkdir(path.dirname(dest), { recursive: true });
-        await this.fetchVerified(entry.sha256, dest);
+        await this.fetchVerified(entry.sha256, dest, { hex, path: entry.path });
       }
       return dir;
     }
     const file = path.join(staging, hex);
-    return (await this.fetchVerified(hex, file, true)) ? file : undefined;
+    return (await this.fetchVerified(hex, file)) ? file : undefined;
   }
 
-  /** Downloads the file object `hex` into `dest` and checks its sha256; `optional`: false when there is none. */
-  private async fetchVerified(hex: string, dest: string, optional = false): Promise<boolean> {
+  /**
+   * Downloads the file object `hex` into `dest` and checks its sha256; false when there is none. For a file of the
+   * directory artifact `of`, a missing object is damage too, and the error names that artifact (the one a step
+   * asked for, and the one `kiln store verify --repair` deletes), not the file's own digest.
+   */
+  private async fetchVerified(hex: string, dest: string, of?: { hex: string; path: string }): Promise<boolean> {
+    const artifact = `kiln://sha256/${of?.hex ?? hex}`;
+    const where = of ? `${this.uriOf(hex, false)} (its ${of.path})` : this.uriOf(hex, false);
     if (!(await this.objects.getFile(fileKey(hex), dest))) {
-      if (optional) return false;
-      throw new CorruptArtifactError(`kiln://sha256/${hex}`, this.uriOf(hex, false), 'missing (a directory manifest names it)');
+      if (!of) return false;
+      throw new CorruptArtifactError(artifact, where, 'missing (a directory manifest names it)');
     }
     const { hex: actual } = await sha256File(dest);
     if (actual !== hex) {
       await fs.rm(dest, { force: true });
-      throw new CorruptArtifactError(`kiln://sha256/${hex}`, this.uriOf(hex, false), `sha256:${actual}`);
+      throw new CorruptArtifactError(artifact, where, `sha256:${actual}`);
     }
     return true;
   }

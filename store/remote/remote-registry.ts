@@ -1,7 +1,8 @@
 // The model registry's records in the shared store, so that a model deployed from one machine is served from
 // another and an alias moved anywhere is seen everywhere:
 //   models/NAME/versions/V.json   a version's record, created once (If-None-Match: *): two deploys racing for the
-//                                 same number get distinct versions, the loser taking the next
+//                                 same number get distinct versions, the loser taking the next (or, deploying
+//                                 the same artifact, the winner's)
 //   models/NAME/aliases.json      alias → version, replaced by compare-and-swap on its etag: concurrent moves
 //                                 of two aliases both land, and neither is lost
 // The model files themselves are the artifact the record names (its digest); each machine keeps its copy under
@@ -55,18 +56,27 @@ export class RemoteRegistry {
     return { aliases: Object.assign(aliases, JSON.parse(found.bytes.toString('utf8')) as Record<string, number>), etag: found.etag };
   }
 
-  /** Records the next free version number for `record` (its `version` is replaced) and returns it. */
-  async createVersion(record: Omit<VersionRecord, 'version'>): Promise<VersionRecord> {
+  /**
+   * The version that holds `record.digest`, else a new one with the next free number (`record.version` is set).
+   * A deploy reads every version from its listing up to the one it creates (a racer's create is the conflict it
+   * then reads), so deploys of one artifact racing from several machines share one version, and of two, get two.
+   */
+  async versionFor(record: Omit<VersionRecord, 'version'>): Promise<{ record: VersionRecord; reused: boolean }> {
     const numbers = await this.versionNumbers(record.name);
+    const listed = await Promise.all(numbers.map((v) => this.record(record.name, v)));
+    const existing = listed.find((r) => r?.digest === record.digest);
+    if (existing) return { record: existing, reused: true };
     let version = (numbers[numbers.length - 1] ?? 0) + 1;
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++, version++) {
       const full = { ...record, version } as VersionRecord;
       try {
         await this.objects.putBytes(this.versionKey(record.name, version), Buffer.from(JSON.stringify(full, null, 2) + '\n'), { ifMatch: null });
-        return full;
+        return { record: full, reused: false };
       } catch (error) {
         if (!(error instanceof ObjectConflictError)) throw error;
       }
+      const taken = await this.record(record.name, version);
+      if (taken?.digest === record.digest) return { record: taken, reused: true };
     }
     throw new Error(`could not record a new version of '${record.name}' after ${CAS_ATTEMPTS} attempts: too many deploys at once`);
   }

@@ -50,6 +50,9 @@ interface ConditionalSupport {
   compareAndSwap: boolean;
 }
 
+/** Reads of an object whose body and metadata disagree (a write in flight) before giving up. */
+const TORN_READ_ATTEMPTS = 5;
+
 export class S3ObjectStore implements ObjectStore {
   readonly uri: string;
   readonly bucket: string;
@@ -152,11 +155,23 @@ export class S3ObjectStore implements ObjectStore {
     return true;
   }
 
+  /**
+   * The body and etag, read again when the body does not hash to the sha256 kiln stored with it: a server may answer
+   * a read that overlaps a write with the new etag and the old body (versitygw with its metadata in a sidecar does),
+   * and a compare-and-swap on such a read would overwrite what it never saw.
+   */
   async getBytes(key: string): Promise<{ bytes: Buffer; etag: string } | undefined> {
-    const object = await this.getObject(key);
-    if (!object) return undefined;
-    const bytes = Buffer.from(await this.call('GetObject', key, () => object.Body.transformToByteArray()));
-    return { bytes, etag: object.ETag ?? '' };
+    for (let attempt = 1; ; attempt++) {
+      const object = await this.getObject(key);
+      if (!object) return undefined;
+      const bytes = Buffer.from(await this.call('GetObject', key, () => object.Body.transformToByteArray()));
+      const expected = object.Metadata?.sha256;
+      if (!expected || createHash('sha256').update(bytes).digest('hex') === expected) return { bytes, etag: object.ETag ?? '' };
+      if (attempt >= TORN_READ_ATTEMPTS) {
+        throw new S3RequestError(`S3 GetObject ${key} on ${this.describe()}: the body does not hash to its sha256 metadata after ${attempt} reads`, undefined, 'TornRead');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
   }
 
   async putBytes(key: string, bytes: Buffer, options: { ifMatch?: string | null } = {}): Promise<string> {
