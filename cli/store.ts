@@ -2,16 +2,25 @@ import type { Command } from 'commander';
 
 import { collectGarbage } from '../store/gc';
 import { kilnHome } from '../store/paths';
-import { repairStore } from '../store/repair';
-import { verifyStore, type VerifyProgress } from '../store/verify';
+import { cacheMaxBytes } from '../store/remote/cache-bound';
+import { objectStoreFromEnv } from '../store/remote/config';
+import { incompleteUploadsFromEnv } from '../store/remote/incomplete-uploads';
+import type { ObjectStore } from '../store/remote/object-store';
+import { collectSharedGarbage } from '../store/remote/remote-gc';
+import { repairSharedStore } from '../store/remote/remote-repair';
+import { verifySharedStore } from '../store/remote/remote-verify';
+import { repairStore, type RepairResult } from '../store/repair';
+import { verifyStore, type VerifyProgress, type VerifyReport } from '../store/verify';
 import { connect } from './connect';
 import { formatBytes, gcText, repairText, verifyText } from './store-render';
+import { sharedGcText, sharedVerifyText } from './store-shared-render';
 import { temporalRunLookup } from './store-runs';
 import { UserError } from './user-error';
 
 interface VerifyFlags {
   json?: boolean;
   repair?: boolean;
+  deep?: boolean;
 }
 
 /** Progress goes to stderr, so `--json` output stays one document on stdout. */
@@ -21,12 +30,25 @@ function showProgress(p: VerifyProgress): void {
 }
 
 async function verify(flags: VerifyFlags): Promise<void> {
-  const home = kilnHome();
-  const report = await verifyStore({ home, onProgress: showProgress });
+  const objects = objectStoreFromEnv();
+  if (objects) return verifyShared(objects, flags);
+  const report = await verifyStore({ home: kilnHome(), onProgress: showProgress });
   const repair = flags.repair && report.problems.length > 0 ? await repairStore(report) : undefined;
+  printVerify(report, repair, flags, verifyText);
+}
+
+/** With KILN_STORE: the shared store is what is checked; this machine's cache of it is verified on every read. */
+async function verifyShared(objects: ObjectStore, flags: VerifyFlags): Promise<void> {
+  console.error(`store: ${objects.describe()}`);
+  const report = await verifySharedStore(objects, { deep: flags.deep, onProgress: showProgress });
+  const repair = flags.repair && report.problems.length > 0 ? await repairSharedStore(report, objects) : undefined;
+  printVerify(report, repair, flags, sharedVerifyText);
+}
+
+function printVerify(report: VerifyReport, repair: RepairResult | undefined, flags: VerifyFlags, text: (report: VerifyReport) => string): void {
   if (flags.json) console.log(JSON.stringify({ ...report, ...(repair ? { repair } : {}) }, null, 2));
   else {
-    console.log(verifyText(report));
+    console.log(text(report));
     if (repair) console.log(`\n${repairText(repair)}`);
   }
   // Repaired corruption is gone: what is left is stale at worst, unless repair had to leave something corrupt.
@@ -50,9 +72,21 @@ async function gc(flags: GcFlags): Promise<void> {
     );
   }
   const say = (line: string) => console.error(line);
+  const objects = objectStoreFromEnv();
+  // Checked before anything is asked of the server: a bad bound is an error in the command line's environment.
+  const cacheMax = objects ? cacheMaxBytes() : 0;
+  if (objects) say(`store: ${objects.describe()}`);
   const kiln = await connect(say);
   try {
-    const report = await collectGarbage({ home: kilnHome(), keepRuns, dryRun: flags.dryRun, runs: temporalRunLookup(kiln.client) });
+    const home = kilnHome();
+    const runs = temporalRunLookup(kiln.client);
+    if (objects) {
+      const uploads = incompleteUploadsFromEnv();
+      const report = await collectSharedGarbage({ objects, home, keepRuns, dryRun: flags.dryRun, runs, uploads, cacheMaxBytes: cacheMax });
+      console.log(flags.json ? JSON.stringify(report, null, 2) : sharedGcText(report));
+      return;
+    }
+    const report = await collectGarbage({ home, keepRuns, dryRun: flags.dryRun, runs });
     console.log(flags.json ? JSON.stringify(report, null, 2) : gcText(report));
   } finally {
     await kiln.close();
@@ -61,7 +95,9 @@ async function gc(flags: GcFlags): Promise<void> {
 
 /** `kiln store verify|gc`: check the artifact store's integrity and reclaim its space. */
 export function registerStoreCommands(program: Command): void {
-  const store = program.command('store').description('check and clean the artifact store, step cache, checkpoints, models and metrics under $KILN_HOME');
+  const store = program
+    .command('store')
+    .description('check and clean the artifact store, step cache, checkpoints, models and metrics under $KILN_HOME, or in the shared store KILN_STORE names');
 
   store
     .command('verify')
@@ -74,6 +110,7 @@ export function registerStoreCommands(program: Command): void {
       'delete corrupt artifacts and checkpoints and the cache entries that name missing or corrupt artifacts or were made from one ' +
         '(those steps run again); restore changed model copies from the store',
     )
+    .option('--deep', 'with KILN_STORE: download and hash every object (default: compare the sha256 kiln recorded with each at upload)')
     .option('--json', 'print the report as JSON')
     .action(verify);
 
@@ -81,7 +118,8 @@ export function registerStoreCommands(program: Command): void {
     .command('gc')
     .description(
       'delete artifacts, cache entries and checkpoints that neither the newest N runs, a running run nor a registered model needs ' +
-        '(anything younger than an hour stays)',
+        '(anything younger than an hour stays; with KILN_STORE, anything a gc first found unreferenced less than an hour ago, ' +
+        'and multipart uploads are aborted after a day; this machine\'s cache is trimmed to KILN_CACHE_MAX_BYTES)',
     )
     .requiredOption('--keep-runs <n>', 'how many of the newest runs keep everything they produced')
     .option('--dry-run', 'print what would be removed, delete nothing')

@@ -6,6 +6,7 @@ import type { Json } from '../contract/json';
 import { CorruptArtifactError } from './artifact-errors';
 import { fsyncPath, sha256File } from './atomic';
 import { kilnHome } from './paths';
+import { makeRoomInCache } from './remote/cache-bound';
 import type { ManifestEntry, RemoteArtifacts } from './remote/remote-artifacts';
 import { cachedSha256File } from './verified-cache';
 import type { ArtifactRef } from './types';
@@ -130,6 +131,8 @@ export class ArtifactStore {
       if (downloaded === undefined) {
         throw Object.assign(new Error(`artifact ${ref.uri} is neither in ${this.root} nor in ${this.remote!.objects.uri}`), { code: 'ENOENT' });
       }
+      // This machine keeps a bounded cache of the shared store: the least recently used make room (KILN_CACHE_MAX_BYTES).
+      await makeRoomInCache(this.root, downloaded);
       await this.moveIn(downloaded, this.pathOf(ref), hex);
     } finally {
       await fs.rm(staging, { recursive: true, force: true });

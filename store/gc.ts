@@ -62,7 +62,7 @@ export interface GcReport {
   bytesFreed: number;
 }
 
-interface Roots {
+export interface Roots {
   keptRuns: string[];
   runningRuns: string[];
   hexes: Set<string>;
@@ -122,21 +122,8 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   }
   for (const hex of doomed) await remove(report.removed.artifacts, hex, artifactPath(hex), dryRun);
 
-  for (const run of await listCheckpointRuns(layout.checkpoints)) {
-    if (roots.checkpointDirs.has(run.name)) continue;
-    const newest = Math.max(await newestMtime(run.path), ...(await Promise.all(run.stepRoots.map(newestMtime))));
-    if (newest > cutoff) continue;
-    await remove(report.removed.checkpoints, run.name, run.path, dryRun);
-  }
-
-  const tmp = path.join(layout.store, 'tmp');
-  for (const name of (await readdirOrEmpty(tmp)).sort()) {
-    const dir = path.join(tmp, name);
-    const pid = /-(\d+)-[0-9a-f]+$/.exec(name)?.[1];
-    if (pid !== undefined && alive(Number(pid))) continue;
-    if ((await newestMtime(dir)) > now - Math.max(minAge, HOUR_MS)) continue;
-    await remove(report.removed.staging, name, dir, dryRun);
-  }
+  await removeCheckpointRuns(layout.checkpoints, roots.checkpointDirs, cutoff, report.removed.checkpoints, dryRun);
+  await removeStaging(layout.store, { now, minAgeMs: minAge, alive, dryRun }, report.removed.staging);
 
   const { artifacts, cacheEntries, checkpoints, staging } = report.removed;
   report.bytesFreed = artifacts.bytes + cacheEntries.bytes + checkpoints.bytes + staging.bytes;
@@ -144,7 +131,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
 }
 
 /** The newest `keepRuns` runs by start time, plus every running one, and what they point at. */
-async function collectRoots(lookup: RunLookup, keepRuns: number, home: string): Promise<Roots> {
+export async function collectRoots(lookup: RunLookup, keepRuns: number, home: string): Promise<Roots> {
   const byId = new Map<string, GcRun>();
   for (const run of await lookup.listRuns()) {
     const seen = byId.get(run.workflowId);
@@ -170,7 +157,33 @@ export function checkpointDirName(workflowId: string, home: string): string {
   return path.basename(path.dirname(checkpointRoot(workflowId, 'step', home)));
 }
 
-function removal(): Removal {
+/** The checkpoints of runs not kept (`keep`: checkpoint directory names), untouched since `cutoff`. */
+export async function removeCheckpointRuns(checkpointsDir: string, keep: ReadonlySet<string>, cutoff: number, into: Removal, dryRun: boolean): Promise<void> {
+  for (const run of await listCheckpointRuns(checkpointsDir)) {
+    if (keep.has(run.name)) continue;
+    const newest = Math.max(await newestMtime(run.path), ...(await Promise.all(run.stepRoots.map(newestMtime))));
+    if (newest > cutoff) continue;
+    await remove(into, run.name, run.path, dryRun);
+  }
+}
+
+/** Staging directories in `<store>/tmp` older than an hour (or `minAgeMs`, if longer) whose writer is gone. */
+export async function removeStaging(
+  storeRoot: string,
+  options: { now: number; minAgeMs: number; alive: (pid: number) => boolean; dryRun: boolean },
+  into: Removal,
+): Promise<void> {
+  const tmp = path.join(storeRoot, 'tmp');
+  for (const name of (await readdirOrEmpty(tmp)).sort()) {
+    const dir = path.join(tmp, name);
+    const pid = /-(\d+)-[0-9a-f]+$/.exec(name)?.[1];
+    if (pid !== undefined && options.alive(Number(pid))) continue;
+    if ((await newestMtime(dir)) > options.now - Math.max(options.minAgeMs, HOUR_MS)) continue;
+    await remove(into, name, dir, options.dryRun);
+  }
+}
+
+export function removal(): Removal {
   return { count: 0, bytes: 0, items: [] };
 }
 

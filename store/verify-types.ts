@@ -34,3 +34,16 @@ export interface VerifyCounts {
 }
 
 export type AddProblem = (into: VerifyCounts, problem: StoreProblem) => void;
+
+/** How `kiln store verify` checked a shared store's objects (KILN_STORE); absent for the local store. */
+export interface SharedVerifyDepth {
+  /** The store, as KILN_STORE names it. */
+  uri: string;
+  /**
+   * metadata: each file object's sha256 as kiln recorded it at upload, against its name (objects that carry none are
+   * downloaded); deep: every object downloaded and hashed. Manifests, cache entries and records are always read.
+   */
+  depth: 'metadata' | 'deep';
+  /** What had to be downloaded to hash it. */
+  downloaded: { objects: number; bytes: number };
+}

@@ -11,12 +11,14 @@ import { artifactHex, artifactRefsIn } from './references';
 import { listArtifactNames, listCheckpointRuns, readCacheEntries, storeLayout } from './store-walk';
 import { checkCacheNotes, checkMetrics, checkModels } from './verify-home';
 import { derivedFromCorrupt } from './verify-lineage';
-import type { AddProblem, StoreProblem, VerifyCounts } from './verify-types';
+import type { AddProblem, SharedVerifyDepth, StoreProblem, VerifyCounts } from './verify-types';
 
-export type { ProblemKind, Severity, StoreProblem, VerifyCounts } from './verify-types';
+export type { ProblemKind, Severity, SharedVerifyDepth, StoreProblem, VerifyCounts } from './verify-types';
 
 export interface VerifyReport {
+  /** $KILN_HOME, or the shared store's uri (then `shared` says how its objects were checked). */
   home: string;
+  shared?: SharedVerifyDepth;
   artifacts: VerifyCounts;
   cacheEntries: VerifyCounts;
   checkpoints: VerifyCounts;
