@@ -2,37 +2,18 @@
 // verified read-through cache; what is damaged in the bucket is refused by name, never used; what is damaged in a
 // host's cache is replaced by the good copy from S3; what is nowhere is not "verified".
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { CorruptArtifactError } from '../../../store/artifact-errors';
 import { directoryDigest, type ArtifactStore } from '../../../store/artifacts';
 import { dirKey, fileKey } from '../../../store/remote/remote-artifacts';
 import type { ArtifactRef } from '../../../store/types';
 import { forgetVerifiedFiles } from '../../../store/verified-cache';
-import { startS3Server, type S3Server } from '../../helpers/s3-server';
-import { filesOf, objectFile, sharedHosts, type Host } from './shared-hosts';
+import { filesOf, objectFile, sharedFixture, type Host } from './shared-hosts';
 
-let s3: S3Server;
-let tmp: string;
-let prefixes = 0;
-
-beforeAll(async () => {
-  s3 = await startS3Server();
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-shared-artifacts-'));
-}, 600_000);
-
-afterAll(async () => {
-  await s3?.stop();
-  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-});
-
-/** Hosts A, B and C on a prefix of their own. */
-function hosts(): Promise<Record<'a' | 'b' | 'c', Host>> {
-  prefixes += 1;
-  return sharedHosts(s3, tmp, `artifacts-${prefixes}`, ['a', 'b', 'c']);
-}
+const shared = sharedFixture('artifacts');
+const hosts = () => shared.hosts();
 
 const hexOf = (ref: Pick<ArtifactRef, 'uri'>): string => ref.uri.slice('kiln://sha256/'.length);
 
@@ -134,13 +115,13 @@ describe('an object damaged in the bucket is refused by name', () => {
   it('a file overwritten on the S3 server’s disk: assertIntact on a host without a copy throws CorruptArtifactError', async () => {
     const { a, c } = await hosts();
     const ref = await putText(a.store, 'the real weights\n');
-    await fs.writeFile(objectFile(s3, `artifacts-${prefixes}`, fileKey(hexOf(ref))), 'the real weightz\n');
+    await fs.writeFile(objectFile(shared.s3, shared.prefix, fileKey(hexOf(ref))), 'the real weightz\n');
 
     const error = await rejection(c.store.assertIntact(ref));
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
     expect((error as Error).message).toMatch(
-      new RegExp(`^artifact ${ref.uri} is corrupt: s3://${s3.bucket}/artifacts-${prefixes}/artifacts/files/sha256/${hexOf(ref)} hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`),
+      new RegExp(`^artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/artifacts/files/sha256/${hexOf(ref)} hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`),
     );
     // Nothing damaged moved into host C's cache, and verify says no.
     expect(await exists(c.store.pathOf(ref))).toBe(false);
@@ -160,7 +141,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^artifact ${ref.uri} is corrupt: s3://${s3.bucket}/artifacts-${prefixes}/artifacts/files/sha256/${vocab.sha256} \\(its tokenizer/vocab.txt\\) hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`,
+        `^artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/artifacts/files/sha256/${vocab.sha256} \\(its tokenizer/vocab.txt\\) hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`,
       ),
     );
     expect(await exists(c.store.pathOf(ref))).toBe(false);
@@ -177,7 +158,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
     expect((error as Error).message).toBe(
-      `artifact ${ref.uri} is corrupt: s3://${s3.bucket}/artifacts-${prefixes}/artifacts/files/sha256/${weights.sha256} (its weights/deep/w.bin) hashes to missing (a directory manifest names it), not the digest it is stored under`,
+      `artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/artifacts/files/sha256/${weights.sha256} (its weights/deep/w.bin) hashes to missing (a directory manifest names it), not the digest it is stored under`,
     );
     expect(await exists(c.store.pathOf(ref))).toBe(false);
   });
@@ -191,7 +172,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     const error = await rejection(c.store.assertIntact(ref));
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
-    expect((error as CorruptArtifactError).path).toBe(`s3://${s3.bucket}/artifacts-${prefixes}/${dirKey(hexOf(ref))}`);
+    expect((error as CorruptArtifactError).path).toBe(`s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/${dirKey(hexOf(ref))}`);
   });
 });
 
@@ -236,7 +217,7 @@ describe('what is nowhere', () => {
     expect(await b.store.verify(ref)).toBe(false);
     const error = await rejection(b.store.assertIntact(ref));
     expect(error).toMatchObject({ code: 'ENOENT' });
-    expect((error as Error).message).toBe(`artifact ${ref.uri} is neither in ${b.store.root} nor in s3://${s3.bucket}/artifacts-${prefixes}`);
+    expect((error as Error).message).toBe(`artifact ${ref.uri} is neither in ${b.store.root} nor in s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}`);
     expect(await exists(b.store.pathOf(ref))).toBe(false);
   });
 

@@ -1,11 +1,15 @@
 // "Hosts" for the shared-store integration tests: each its own KILN_HOME with the stores kiln builds for it
 // (homeStores), and nothing in common with the others but the S3 endpoint and the KILN_STORE prefix.
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+
+import { afterAll, beforeAll } from 'vitest';
 
 import { homeStores, type HomeStores } from '../../../store/home-stores';
 import type { ObjectStore } from '../../../store/remote/object-store';
-import type { S3Server } from '../../helpers/s3-server';
+
+import { startS3Server, type S3Server } from '../../helpers/s3-server';
 
 export interface Host extends HomeStores {
   name: string;
@@ -41,4 +45,36 @@ export async function filesOf(dir: string): Promise<Record<string, string>> {
     found[path.relative(dir, file)] = await fs.readFile(file, 'utf8');
   }
   return Object.fromEntries(Object.entries(found).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** What a test file of shared hosts works with; `prefix` is that of the hosts `hosts()` made last. */
+export interface SharedFixture {
+  s3: S3Server;
+  tmp: string;
+  prefix: string;
+  /** Hosts A, B and C on a prefix of their own. */
+  hosts(): Promise<Record<'a' | 'b' | 'c', Host>>;
+}
+
+/** One S3 server and temporary directory for the test file (started before its tests, removed after them). */
+export function sharedFixture(label: string): SharedFixture {
+  let count = 0;
+  const fixture: SharedFixture = {
+    s3: undefined as unknown as S3Server,
+    tmp: '',
+    prefix: '',
+    hosts() {
+      fixture.prefix = `${label}-${++count}`;
+      return sharedHosts(fixture.s3, fixture.tmp, fixture.prefix, ['a', 'b', 'c']);
+    },
+  };
+  beforeAll(async () => {
+    fixture.s3 = await startS3Server();
+    fixture.tmp = await fs.mkdtemp(path.join(os.tmpdir(), `kiln-shared-${label}-`));
+  }, 600_000);
+  afterAll(async () => {
+    await fixture.s3?.stop();
+    if (fixture.tmp) await fs.rm(fixture.tmp, { recursive: true, force: true });
+  });
+  return fixture;
 }

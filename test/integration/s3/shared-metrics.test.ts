@@ -1,32 +1,12 @@
 // Metrics histories shared through a real S3 server (versitygw): hosts recording at the same moment all land in the
 // one history object (appended by compare-and-swap), and a (run, step) is recorded once however many hosts retry it.
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { HistoryRecord } from '../../../store/metrics-history-types';
-import { startS3Server, type S3Server } from '../../helpers/s3-server';
-import { sharedHosts, type Host } from './shared-hosts';
+import { sharedFixture, type Host } from './shared-hosts';
 
-let s3: S3Server;
-let tmp: string;
-let prefixes = 0;
-
-beforeAll(async () => {
-  s3 = await startS3Server();
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-shared-metrics-'));
-}, 600_000);
-
-afterAll(async () => {
-  await s3?.stop();
-  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-});
-
-function hosts(): Promise<Record<'a' | 'b' | 'c', Host>> {
-  prefixes += 1;
-  return sharedHosts(s3, tmp, `metrics-${prefixes}`, ['a', 'b', 'c']);
-}
+const shared = sharedFixture('metrics');
+const hosts = () => shared.hosts();
 
 function record(run: string, step: string, accuracy: number, at = '2025-01-01T00:00:00.000Z'): HistoryRecord {
   return { at, run, step, model: { name: 'sentiment', version: 1 }, metrics: { accuracy } };
@@ -99,8 +79,8 @@ describe('metric histories shared by several hosts', () => {
     const { a } = await hosts();
     await expect(a.metrics.read('nope')).rejects.toMatchObject({
       code: 'unknown-history',
-      message: `no metrics history named 'nope' in s3://${s3.bucket}/metrics-${prefixes}`,
+      message: `no metrics history named 'nope' in s3://${shared.s3.bucket}/metrics-${shared.prefix.slice(8)}`,
     });
-    expect(a.metrics.where('nope')).toBe(`s3://${s3.bucket}/metrics-${prefixes}/metrics/nope.jsonl`);
+    expect(a.metrics.where('nope')).toBe(`s3://${shared.s3.bucket}/metrics-${shared.prefix.slice(8)}/metrics/nope.jsonl`);
   });
 });

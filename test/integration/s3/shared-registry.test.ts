@@ -3,9 +3,8 @@
 // never copied by hand), an alias moved on A is answered on B within a second, and deploys and alias moves racing
 // from several hosts neither collide nor lose one another.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../nlp/backend';
 import { defaultModelLoader } from '../../../serve/load-model';
@@ -16,29 +15,15 @@ import type { ModelKind, VersionRecord } from '../../../store/registry-types';
 import { versionCopyProblem } from '../../../store/registry-verify';
 import type { ArtifactRef } from '../../../store/types';
 import { forgetVerifiedFiles } from '../../../store/verified-cache';
-import { startS3Server, type S3Server } from '../../helpers/s3-server';
 import { callJson, writeFakeClassifier, writeTinyClassifier, writeTinyEncoder } from '../serve-fixtures';
-import { filesOf, sharedHosts, type Host } from './shared-hosts';
+import { filesOf, sharedFixture, type Host } from './shared-hosts';
 
-let s3: S3Server;
-let tmp: string;
-let prefixes = 0;
+const shared = sharedFixture('registry');
+const hosts = () => shared.hosts();
 
 beforeAll(async () => {
   await initBackend('cpu');
-  s3 = await startS3Server();
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kiln-shared-registry-'));
-}, 600_000);
-
-afterAll(async () => {
-  await s3?.stop();
-  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
-
-function hosts(): Promise<Record<'a' | 'b' | 'c', Host>> {
-  prefixes += 1;
-  return sharedHosts(s3, tmp, `registry-${prefixes}`, ['a', 'b', 'c']);
-}
 
 interface Deployed {
   ref: ArtifactRef;
@@ -150,7 +135,7 @@ describe('host B’s copies of shared versions', () => {
   it('two processes of one host (a deploy beside `kiln serve`) resolving a version at once make one good copy', async () => {
     const { a, b } = await hosts();
     const { record } = await deploy(a, 'twice', await artifact(a, fake('twice')), 'classifier', 'production');
-    const env = { ...s3.env, KILN_STORE: `s3://${s3.bucket}/registry-${prefixes}` };
+    const env = { ...shared.s3.env, KILN_STORE: `s3://${shared.s3.bucket}/registry-${shared.prefix.slice(9)}` };
     const processes = [b.registry, homeStores(b.home, env).registry, homeStores(b.home, env).registry];
     const resolved = await Promise.all(processes.flatMap((registry) => [1, 2, 3].map(() => registry.resolve({ name: 'twice' }))));
     expect(new Set(resolved.map((r) => r.dir))).toEqual(new Set([b.registry.versionDir('twice', 1)]));
