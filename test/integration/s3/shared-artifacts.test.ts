@@ -121,7 +121,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
     expect((error as Error).message).toMatch(
-      new RegExp(`^artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/artifacts/files/sha256/${hexOf(ref)} hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`),
+      new RegExp(`^artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/${shared.prefix}/artifacts/files/sha256/${hexOf(ref)} hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`),
     );
     // Nothing damaged moved into host C's cache, and verify says no.
     expect(await exists(c.store.pathOf(ref))).toBe(false);
@@ -141,7 +141,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/artifacts/files/sha256/${vocab.sha256} \\(its tokenizer/vocab.txt\\) hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`,
+        `^artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/${shared.prefix}/artifacts/files/sha256/${vocab.sha256} \\(its tokenizer/vocab.txt\\) hashes to sha256:[0-9a-f]{64}, not the digest it is stored under$`,
       ),
     );
     expect(await exists(c.store.pathOf(ref))).toBe(false);
@@ -158,7 +158,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
     expect((error as Error).message).toBe(
-      `artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/artifacts/files/sha256/${weights.sha256} (its weights/deep/w.bin) hashes to missing (a directory manifest names it), not the digest it is stored under`,
+      `artifact ${ref.uri} is corrupt: s3://${shared.s3.bucket}/${shared.prefix}/artifacts/files/sha256/${weights.sha256} (its weights/deep/w.bin) hashes to missing (a directory manifest names it), not the digest it is stored under`,
     );
     expect(await exists(c.store.pathOf(ref))).toBe(false);
   });
@@ -172,7 +172,7 @@ describe('an object damaged in the bucket is refused by name', () => {
     const error = await rejection(c.store.assertIntact(ref));
     expect(error).toBeInstanceOf(CorruptArtifactError);
     expect((error as CorruptArtifactError).uri).toBe(ref.uri);
-    expect((error as CorruptArtifactError).path).toBe(`s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}/${dirKey(hexOf(ref))}`);
+    expect((error as CorruptArtifactError).path).toBe(`s3://${shared.s3.bucket}/${shared.prefix}/${dirKey(hexOf(ref))}`);
   });
 });
 
@@ -217,7 +217,7 @@ describe('what is nowhere', () => {
     expect(await b.store.verify(ref)).toBe(false);
     const error = await rejection(b.store.assertIntact(ref));
     expect(error).toMatchObject({ code: 'ENOENT' });
-    expect((error as Error).message).toBe(`artifact ${ref.uri} is neither in ${b.store.root} nor in s3://${shared.s3.bucket}/artifacts-${shared.prefix.slice(10)}`);
+    expect((error as Error).message).toBe(`artifact ${ref.uri} is neither in ${b.store.root} nor in s3://${shared.s3.bucket}/${shared.prefix}`);
     expect(await exists(b.store.pathOf(ref))).toBe(false);
   });
 
