@@ -79,8 +79,8 @@ describe('metric histories shared by several hosts', () => {
     const { a } = await hosts();
     await expect(a.metrics.read('nope')).rejects.toMatchObject({
       code: 'unknown-history',
-      message: `no metrics history named 'nope' in s3://${shared.s3.bucket}/metrics-${shared.prefix.slice(8)}`,
+      message: `no metrics history named 'nope' in s3://${shared.s3.bucket}/${shared.prefix}`,
     });
-    expect(a.metrics.where('nope')).toBe(`s3://${shared.s3.bucket}/metrics-${shared.prefix.slice(8)}/metrics/nope.jsonl`);
+    expect(a.metrics.where('nope')).toBe(`s3://${shared.s3.bucket}/${shared.prefix}/metrics/nope.jsonl`);
   });
 });

@@ -135,7 +135,7 @@ describe('host B’s copies of shared versions', () => {
   it('two processes of one host (a deploy beside `kiln serve`) resolving a version at once make one good copy', async () => {
     const { a, b } = await hosts();
     const { record } = await deploy(a, 'twice', await artifact(a, fake('twice')), 'classifier', 'production');
-    const env = { ...shared.s3.env, KILN_STORE: `s3://${shared.s3.bucket}/registry-${shared.prefix.slice(9)}` };
+    const env = { ...shared.s3.env, KILN_STORE: `s3://${shared.s3.bucket}/${shared.prefix}` };
     const processes = [b.registry, homeStores(b.home, env).registry, homeStores(b.home, env).registry];
     const resolved = await Promise.all(processes.flatMap((registry) => [1, 2, 3].map(() => registry.resolve({ name: 'twice' }))));
     expect(new Set(resolved.map((r) => r.dir))).toEqual(new Set([b.registry.versionDir('twice', 1)]));
