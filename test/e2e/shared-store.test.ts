@@ -1,6 +1,6 @@
 // Scale-out with no shared disk: three "hosts" (separate KILN_HOMEs, each its own worker process) share only a
-// Temporal server and an S3 endpoint (versitygw on 127.0.0.1). Host A runs the CPU steps, host B the GPU-queue
-// pretraining; B is SIGKILLed mid-training and host C resumes from the checkpoint B left in S3, to the weights an
+// Temporal server and an S3 endpoint (versitygw on 127.0.0.1). Host A runs the CPU steps (before the training and the
+// evaluation after it), host B the GPU-queue pretraining; B is SIGKILLed mid-training and host C resumes from the checkpoint B left in S3, to the weights an
 // uninterrupted run trains, bit for bit. Run again from host B, the pipeline is a cache hit at every step.
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +16,8 @@ import { watchRuns, type PendingStep, type RunWatcher } from '../helpers/run-wat
 import { startS3Server, type S3Server } from '../helpers/s3-server';
 import { startTempServer, type TempServer } from '../helpers/temp-server';
 
-const pipeline = 'test/fixtures/pipelines/durability.yaml'; // 80 steps, checkpoint_every 5, heartbeat_timeout 5s
+// durability.yaml's chain (80 training steps, checkpoint_every 5, heartbeat_timeout 5s) and an evaluation after it
+const pipeline = 'test/fixtures/pipelines/shared-store.yaml';
 const sets = ['backend=wasm'];
 const TIMEOUT_MS = 240_000;
 
@@ -106,8 +107,12 @@ describe('three hosts sharing only Temporal and S3', () => {
     const pretrain = final.steps.find((s) => s.id === 'pretrain')!;
     expect(pretrain.attempts).toBe(2);
     expect((pretrain.outputs?.model as { digest: string }).digest).toBe(reference);
-    // Host A never trained; host C's checkpoints came from S3 (host B's disk was deleted when it died).
+    // Host A never trained, but evaluated the model host C trained; host C's checkpoints came from S3 (host B's disk
+    // was deleted when it died).
     expect(hostA.output()).not.toContain('pretrain:');
+    expect(final.steps.find((s) => s.id === 'evaluate')).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(hostA.output()).toContain('evaluate: ');
+    expect(hostC.output()).not.toContain('evaluate:');
     const pulled = await fs.readdir(path.join(tmp, 'c', 'checkpoints'), { recursive: true });
     expect(pulled.some((p) => /step-\d+$/.test(p))).toBe(true);
   });
