@@ -23,7 +23,7 @@ async function cancel(runId: string): Promise<void> {
 export function registerCancelCommand(program: Command): void {
   program
     .command('cancel')
-    .description('cancel a run: running steps are cancelled (training checkpoints first), pending ones skipped')
-    .argument('<run>', 'run id')
+    .description('cancel a run: running steps are cancelled (training checkpoints first), pending ones skipped; a sweep: all its runs')
+    .argument('<run>', 'run id or sweep id')
     .action(cancel);
 }

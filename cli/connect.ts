@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 
 import { kilnHome } from '../store/paths';
-import { registerSearchAttributes } from '../worker/temporal-search-attributes';
+import { KILN_SEARCH_ATTRIBUTES, registerSearchAttributes } from '../worker/temporal-search-attributes';
 import { ensureServer, type ServerInfo } from '../worker/temporal-server';
 
 export interface Connected {
@@ -24,14 +24,14 @@ export async function connect(log: (message: string) => void = (m) => console.er
  * Runs carry kiln's search attributes, which a cluster must know before a run can start: register the missing
  * ones. Where kiln may not (Temporal Cloud, a namespace without operator rights), say what to register instead.
  */
-async function ensureSearchAttributes(connection: Connection, namespace: string, log: (message: string) => void): Promise<void> {
+export async function ensureSearchAttributes(connection: Connection, namespace: string, log: (message: string) => void): Promise<void> {
   try {
     const added = await registerSearchAttributes(connection, namespace);
     if (added.length > 0) log(`registered kiln's search attributes on namespace ${namespace}: ${added.join(', ')}`);
   } catch (error) {
     log(
       `kiln: could not check or register kiln's search attributes on namespace ${namespace} (${(error as Error).message.split('\n')[0]})\n` +
-        `  hint: register KilnPipeline, KilnPlanHash, KilnStatus, KilnStep, KilnResumedFrom and KilnModel as Keyword ` +
+        `  hint: register ${KILN_SEARCH_ATTRIBUTES.join(', ')} as Keyword ` +
         `(\`temporal operator search-attribute create --namespace ${namespace} --name NAME --type Keyword\`)`,
     );
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 
 import type { ServerInfo } from '../worker/temporal-server';
-import { KilnPipeline, KilnPlanHash, KilnStatus } from '../workflows/search-attributes';
+import { KilnParams, KilnPipeline, KilnPlanHash, KilnStatus } from '../workflows/search-attributes';
 import { connect, runUrl } from './connect';
 import { duration } from './render';
 import { UserError } from './user-error';
@@ -16,6 +16,8 @@ export interface RunSummary {
   status: string;
   pipeline?: string;
   planHash?: string;
+  /** A sweep run's swept params, `name=value ...`. */
+  params?: string;
   startedAt: string;
   endedAt?: string;
   url: string;
@@ -38,6 +40,7 @@ export function runSummary(info: WorkflowExecutionInfo, server: ServerInfo): Run
     status: runStatus(info),
     pipeline: info.typedSearchAttributes.get(KilnPipeline),
     planHash: info.typedSearchAttributes.get(KilnPlanHash),
+    ...(info.typedSearchAttributes.get(KilnParams) ? { params: info.typedSearchAttributes.get(KilnParams) } : {}),
     startedAt: info.startTime.toISOString(),
     endedAt: info.closeTime?.toISOString(),
     url: runUrl(server, info.workflowId),
@@ -45,10 +48,15 @@ export function runSummary(info: WorkflowExecutionInfo, server: ServerInfo): Run
 }
 
 const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const SWEEP_ID = /^[a-z][a-z0-9-]{0,62}-sweep-[0-9a-z]{8}$/;
 
 /** The visibility query for `kiln list`; values are checked first, so quoting them is enough. */
-export function runsQuery(filter: { pipeline?: string; status?: string }): string {
+export function runsQuery(filter: { pipeline?: string; status?: string; sweep?: string }): string {
   const clauses = [`WorkflowType = 'pipelineWorkflow'`];
+  if (filter.sweep !== undefined) {
+    if (!SWEEP_ID.test(filter.sweep)) throw new UserError(`--sweep "${filter.sweep}" is not a sweep id`, 'a sweep id reads <pipeline>-sweep-<8 characters>, as `kiln run` printed it', 2);
+    clauses.push(`KilnSweep = '${filter.sweep}'`);
+  }
   if (filter.pipeline !== undefined) {
     if (!PIPELINE_NAME.test(filter.pipeline)) {
       throw new UserError(`--pipeline "${filter.pipeline}" is not a pipeline name`, 'names are lowercase letters, digits and dashes, as in the YAML `name:`', 2);
@@ -85,14 +93,17 @@ export async function listRuns(client: Client, server: ServerInfo, query: string
 
 function table(runs: RunSummary[]): string {
   const width = Math.max(6, ...runs.map((r) => r.runId.length));
-  const header = `${'RUN'.padEnd(width)}  ${'STATUS'.padEnd(10)}  ${'STARTED'.padEnd(24)}  ${'TOOK'.padEnd(8)}  TEMPORAL UI`;
+  const withParams = runs.some((r) => r.params);
+  const pwidth = Math.max(6, ...runs.map((r) => r.params?.length ?? 0));
+  const header = `${'RUN'.padEnd(width)}  ${'STATUS'.padEnd(10)}  ${withParams ? `${'PARAMS'.padEnd(pwidth)}  ` : ''}${'STARTED'.padEnd(24)}  ${'TOOK'.padEnd(8)}  TEMPORAL UI`;
   const rows = runs.map((r) =>
-    [r.runId.padEnd(width), r.status.padEnd(10), r.startedAt.padEnd(24), duration(r.startedAt, r.endedAt).padEnd(8), r.url].join('  '),
+    [r.runId.padEnd(width), r.status.padEnd(10), ...(withParams ? [(r.params ?? '').padEnd(pwidth)] : []), r.startedAt.padEnd(24), duration(r.startedAt, r.endedAt).padEnd(8), r.url].join('  '),
   );
   return [header, ...rows].join('\n');
 }
 
 interface ListFlags {
+  sweep?: string;
   pipeline?: string;
   status?: string;
   limit: string;
@@ -120,7 +131,8 @@ export function registerListCommand(program: Command): void {
     .description('list runs, newest first, filtered by pipeline and status (Temporal search attributes)')
     .option('-p, --pipeline <name>', 'only runs of this pipeline')
     .option('-s, --status <status>', `only runs in this state: ${RUN_STATUSES.join(', ')}`)
+    .option('--sweep <id>', "only the runs of this sweep (`kiln run` of a pipeline with a matrix prints its id), with their params")
     .option('-n, --limit <n>', 'at most this many runs', '20')
-    .option('--json', 'print [{runId, status, pipeline, planHash, startedAt, endedAt, url}] as JSON')
+    .option('--json', 'print [{runId, status, pipeline, planHash, params?, startedAt, endedAt, url}] as JSON')
     .action(list);
 }

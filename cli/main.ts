@@ -24,6 +24,7 @@ const COMMANDS: Array<[name: string, load: () => Promise<Register>]> = [
   ['status', async () => (await import('./status')).registerStatusCommand],
   ['list', async () => (await import('./list')).registerListCommand],
   ['report', async () => (await import('./report')).registerReportCommand],
+  ['compare', async () => (await import('./compare')).registerCompareCommand],
   ['cancel', async () => (await import('./cancel')).registerCancelCommand],
   ['schedule', async () => (await import('./schedule')).registerScheduleCommands],
   ['worker', async () => (await import('./worker')).registerWorkerCommand],

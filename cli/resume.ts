@@ -2,15 +2,19 @@ import fs from 'node:fs/promises';
 
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
 import { sha256Hex } from '../compiler/canonical';
+import type { Sweep } from '../compiler/matrix';
 import type { Json } from '../contract/json';
 import { homeStores } from '../store/home-stores';
 import { kilnHome } from '../store/paths';
 import { isArtifactRef } from '../store/types';
+import type { SweepInput } from '../workflows/sweep';
 import { connect } from './connect';
 import { executeRun } from './execute-run';
+import { executeSweep } from './execute-sweep';
 import { readRunInput, readRunState, type StepState } from './run-state';
 import { UserError } from './user-error';
 
@@ -63,6 +67,7 @@ async function stillRunningHint(client: Client, runId: string): Promise<string> 
 }
 
 async function resume(runId: string, options: ResumeOptions): Promise<void> {
+  if (SWEEP_ID.test(runId)) return resumeSweep(runId, options);
   const say = options.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
   const kiln = await connect(say);
   let input: Awaited<ReturnType<typeof readRunInput>>;
@@ -99,11 +104,50 @@ async function resume(runId: string, options: ResumeOptions): Promise<void> {
   await executeRun(plan, { noCache: !options.cache, resumedFrom, reuse }, options);
 }
 
+const SWEEP_ID = /-sweep-[0-9a-z]{8}$/;
+
+/**
+ * `kiln resume SWEEP`: a new sweep of the same grid, each run continuing its predecessor (finished steps reused from
+ * the cache, training from its checkpoints); runs that succeeded are cache hits throughout.
+ */
+async function resumeSweep(sweepId: string, options: ResumeOptions): Promise<void> {
+  const kiln = await connect((line) => console.error(line));
+  let input: SweepInput;
+  let status: string;
+  try {
+    const handle = kiln.client.workflow.getHandle(sweepId);
+    status = (await handle.describe()).status.name;
+    const history = await handle.fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!payload) throw new UserError(`${sweepId} is not a sweep`, 'resume a run or a sweep that `kiln run` started');
+    input = defaultPayloadConverter.fromPayload(payload) as SweepInput;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new UserError(`no sweep "${sweepId}"`, 'see `kiln list`');
+    throw error;
+  } finally {
+    await kiln.close();
+  }
+  if (!RESUMABLE.has(status)) {
+    const hint = status === 'COMPLETED' ? 'every run finished; `kiln run` the pipeline again (they come from the cache)' : 'it is still going: follow it with `kiln list --sweep ' + sweepId + '`';
+    throw new UserError(`sweep ${sweepId} is ${status.toLowerCase()}: nothing to resume`, hint);
+  }
+  const sweep: Sweep = {
+    pipeline: input.pipeline,
+    runs: input.runs.map(({ params, plan }) => ({ params, plan })),
+    maxParallel: input.maxParallel,
+    failFast: input.failFast,
+    sweepHash: '',
+  };
+  const resumedFrom = input.runs.map((run) => [run.runId, ...(run.resumedFrom ?? [])]);
+  console.error(`resuming sweep ${sweepId} (${status.toLowerCase()}): ${input.runs.length} runs, each continuing its predecessor`);
+  await executeSweep(sweep, { noCache: !options.cache, detach: options.detach, json: options.json, resumedFrom });
+}
+
 export function registerResumeCommand(program: Command): void {
   program
     .command('resume')
-    .description('continue a failed, cancelled or terminated run: a new run of the same plan that reuses finished steps and continues training from its checkpoints')
-    .argument('<run>', 'the run to continue')
+    .description('continue a failed, cancelled or terminated run (or sweep): a new run of the same plan that reuses finished steps and continues training from its checkpoints')
+    .argument('<run>', 'the run or sweep to continue')
     .option('--plan-from-run', 'use the plan stored in the run even if the pipeline file changed since')
     .option('--no-cache', 'steps that did not finish run afresh, without the cache')
     .option('-d, --detach', 'start the new run and return at once')

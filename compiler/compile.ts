@@ -56,7 +56,7 @@ export function checkPipelineSource(text: string, file: string, options: Compile
   return { plan, diagnostics: [] };
 }
 
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+export function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
     const key = canonicalJson(d as unknown as Json);
@@ -81,6 +81,13 @@ export async function validatePipelineFile(file: string, options: CompileOptions
 }
 
 async function checkPipelineFile(file: string, options: CompileOptions): Promise<CheckResult> {
+  const read = await readPipelineFile(file);
+  if ('diagnostics' in read) return read;
+  return checkPipelineSource(read.text, file, options, read.bytes);
+}
+
+/** A pipeline file's text and bytes, or why it cannot be compiled at all (unreadable, not UTF-8). */
+export async function readPipelineFile(file: string): Promise<{ text: string; bytes: Buffer } | { diagnostics: Diagnostic[] }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -93,7 +100,7 @@ async function checkPipelineFile(file: string, options: CompileOptions): Promise
     const message = `not UTF-8: byte 0x${bad.byte.toString(16).padStart(2, '0')} at offset ${bad.offset} cannot be decoded`;
     return { diagnostics: [{ file, line: bad.line, col: bad.col, path: '', message, hint: 'save the file as UTF-8' }] };
   }
-  return checkPipelineSource(bytes.toString('utf8'), file, options, bytes);
+  return { text: bytes.toString('utf8'), bytes };
 }
 
 function unwrap(result: CheckResult): Plan {

@@ -20,9 +20,9 @@ export function parseSetArgs(args: readonly string[]): { set: Record<string, str
 }
 
 /** The value `text` stands for, given the param's default; a string error message when it does not fit. */
-type Converted = { value: Json } | { error: string };
+export type Converted = { value: Json } | { error: string };
 
-function convert(text: string, def: Json): Converted {
+export function convert(text: string, def: Json): Converted {
   const shown = JSON.stringify(text);
   if (typeof def === 'number') {
     const n = text.trim() === '' ? NaN : Number(text);

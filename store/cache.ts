@@ -85,6 +85,14 @@ export class StepCache {
     return { hit: false, reasons: previous ? explainChange(previous, parts) : ['never ran with these inputs'] };
   }
 
+  /**
+   * The entry under `key` as stored, without the verification `lookup` does (and without dropping a broken one):
+   * what `kiln compare` reads the key parts from. Undefined when there is none.
+   */
+  async entry(key: string): Promise<CacheEntry | undefined> {
+    return this.read<CacheEntry>(this.entryPath(key));
+  }
+
   async save(entry: CacheEntry): Promise<void> {
     await this.write(this.entryPath(entry.key), entry);
     await this.remember(entry.producer, entry.parts);

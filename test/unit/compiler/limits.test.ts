@@ -31,7 +31,7 @@ describe('limits', () => {
   it('reports an alias inside its own anchored value instead of expanding it forever', () => {
     expect(errorsOf(`${HEAD}steps: {a: {${STEP}}}\nx: &a [*a]\n`)).toMatchInlineSnapshot(`
       "p.yaml:5:1 x: unknown key "x"
-        hint: allowed keys: apiVersion, kind, name, description, params, defaults, steps, schedule
+        hint: allowed keys: apiVersion, kind, name, description, params, defaults, steps, matrix, matrix_options, schedule
       p.yaml:5:8 x[0]: alias *a is inside the value it refers to, so it would never end
         hint: move *a out of the value anchored as &a"
     `);
