@@ -8,7 +8,7 @@ import { homeStores } from '../store/home-stores';
 import { kilnHome } from '../store/paths';
 import { runStatus } from './list';
 import { collectReport } from './report/collect';
-import type { MetricsRow } from './report/types';
+import type { MetricsRow, ReportData } from './report/types';
 import { UserError } from './user-error';
 
 export interface CompareStep {
@@ -57,6 +57,11 @@ function millis(startedAt?: string, endedAt?: string, now = Date.now()): number 
 
 /** Reads one run; an id Temporal does not know is a UserError. */
 export async function collectRun(client: Client, runId: string): Promise<CompareRun> {
+  return (await collectRunAndReport(client, runId)).run;
+}
+
+/** collectRun, with the report data it was read from (the sweep report draws each run's training curves). */
+export async function collectRunAndReport(client: Client, runId: string): Promise<{ run: CompareRun; report: ReportData }> {
   const description = await client.workflow
     .getHandle(runId)
     .describe()
@@ -91,7 +96,7 @@ export async function collectRun(client: Client, runId: string): Promise<Compare
     };
   }
   const durationMs = millis(data.run.startedAt, data.run.endedAt);
-  return {
+  const run: CompareRun = {
     runId,
     ...(data.run.pipeline ? { pipeline: data.run.pipeline } : {}),
     params: data.plan?.params ?? {},
@@ -103,6 +108,7 @@ export async function collectRun(client: Client, runId: string): Promise<Compare
     inputs: Object.fromEntries((data.plan?.steps ?? []).map((step) => [step.id, step.inputs])),
     notes: data.notes,
   };
+  return { run, report: data };
 }
 
 /** Ids the dev server and kiln produce; anything else is not quoted into a visibility query. */

@@ -1,12 +1,20 @@
+import { readFile } from 'node:fs/promises';
+
 import type { Command } from 'commander';
 
 import { validatePipelineFile } from '../compiler/compile';
 import { formatDiagnostics } from '../compiler/errors';
+import { checkSweepSource } from '../compiler/matrix';
 
 async function validate(files: string[]): Promise<void> {
   let invalid = 0;
   for (const file of files) {
-    const diagnostics = await validatePipelineFile(file, { checkFiles: true });
+    let diagnostics = await validatePipelineFile(file, { checkFiles: true });
+    // A matrix: every combination's plan compiles too (its size is `kiln run`'s question, with --yes).
+    if (diagnostics.length === 0) {
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text !== undefined) diagnostics = checkSweepSource(text, file, { yes: true }).diagnostics;
+    }
     if (diagnostics.length === 0) {
       console.log(`${file}: valid`);
     } else {

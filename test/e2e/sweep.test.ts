@@ -1,9 +1,11 @@
 // Sweeps on the real dev server: a 2×2 grid whose shared upstream steps run once (cache hits in the other runs), one
-// evaluation per run, `kiln list --sweep`; a failing combination without fail_fast (the other runs go on) and with
-// it (the rest are skipped); the JSON scripts rely on.
-import { describe, expect, it } from 'vitest';
+// evaluation per run, `kiln list --sweep`, `kiln compare SWEEP`; a failing combination without fail_fast (the other
+// runs go on) and with it (the rest are skipped); a sweep cancelled mid-training and resumed; the JSON scripts rely on.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { kiln } from '../helpers/kiln-cli';
+import { killAll, startKiln, waitFor } from '../helpers/processes';
+import { startTempServer, type TempServer } from '../helpers/temp-server';
 
 interface SweepJson {
   sweepId: string;
@@ -76,4 +78,59 @@ describe('kiln run of a pipeline with a matrix', () => {
     expect(second.status).toBe('FAILED');
     expect(second.runs.map((r) => r.status)).toEqual(['failed', 'skipped']);
   }, 660_000);
+});
+
+describe('cancelling and resuming a sweep', () => {
+  let server: TempServer;
+
+  beforeAll(async () => {
+    server = await startTempServer('kiln-sweep-cancel-');
+  }, 400_000);
+
+  afterAll(async () => {
+    await killAll();
+    await server?.stop({ remove: true });
+  });
+
+  it('kiln cancel SWEEP cancels its runs; kiln resume SWEEP continues them to the end', async () => {
+    const { env } = server;
+    const grid = ['--matrix', 'steps=150,151', '--matrix', 'learning_rate=0.001'];
+    const started = await kiln(['run', 'test/fixtures/pipelines/sweep-tiny.yaml', '--detach', '--json', ...grid], { env });
+    expect(started.code, started.stderr).toBe(0);
+    const { sweepId } = JSON.parse(started.stdout) as SweepJson;
+    const worker = startKiln('worker', ['worker'], { env });
+    await waitFor(
+      'a run of the sweep to be training',
+      async () => {
+        const listed = await kiln(['list', '--sweep', sweepId, '--json'], { env });
+        const runs = JSON.parse(listed.stdout || '[]') as Array<{ runId: string; status: string }>;
+        if (runs.length === 0) return false;
+        const state = await kiln(['status', runs[0]!.runId, '--json'], { env });
+        return (JSON.parse(state.stdout) as StatusJson).steps.some((s) => s.id === 'pretrain' && s.status === 'running');
+      },
+      { timeoutMs: 180_000, intervalMs: 500, alive: [worker] },
+    );
+    const cancelled = await kiln(['cancel', sweepId], { env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const ended = await waitFor(
+      'the sweep to end',
+      async () => {
+        const listed = await kiln(['list', '--sweep', sweepId, '--json'], { env });
+        const runs = JSON.parse(listed.stdout || '[]') as Array<{ runId: string; status: string }>;
+        return runs.length > 0 && runs.every((r) => r.status !== 'running') ? runs : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, alive: [worker] },
+    );
+    expect(ended.map((r) => r.status)).toContain('cancelled');
+    await worker.kill();
+
+    const resumed = await kiln(['resume', sweepId, '--json'], { env, timeoutMs: 600_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const sweep = JSON.parse(resumed.stdout) as SweepJson;
+    expect(sweep.status).toBe('COMPLETED');
+    expect(sweep.runs.map((r) => [r.params.steps, r.status])).toEqual([
+      [150, 'succeeded'],
+      [151, 'succeeded'],
+    ]);
+  }, 900_000);
 });
