@@ -6,18 +6,26 @@ import { collectRun, expandArguments, sweepRunIds, type CompareRun } from './com
 import { cacheEntryReader, stepChangeLines, stepChanges } from './compare-steps';
 import { chooseMetric, compareJson, compareTable, formatMetric, rankRuns, shownParams, tableMetrics } from './compare-table';
 import { connect } from './connect';
+import { printReportPath, writeSweepReport } from './report';
 import { UserError } from './user-error';
 
 interface CompareFlags {
   metric?: string;
   all?: boolean;
   json?: boolean;
+  html?: boolean;
+  out?: string;
 }
 
 async function compare(args: string[], flags: CompareFlags): Promise<void> {
   if (args.length === 0) throw new UserError('nothing to compare', 'name one or more runs or sweeps: `kiln compare RUN_A RUN_B`', 2);
+  if (flags.out !== undefined && !flags.html) throw new UserError('--out is for the HTML page', 'add --html: `kiln compare RUN_A RUN_B --html --out DIR`', 2);
   const kiln = await connect((line) => console.error(line));
   try {
+    if (flags.html) {
+      printReportPath(await writeSweepReport(kiln, args, flags));
+      return;
+    }
     const ids = await expandArguments(args, (id) => sweepRunIds(kiln.client, id));
     const runs: CompareRun[] = [];
     for (const id of ids) runs.push(await collectRun(kiln.client, id));
@@ -54,5 +62,7 @@ export function registerCompareCommand(program: Command): void {
     .option('-m, --metric <name>', 'rank by this metric, best first (`evaluate.accuracy`, or `accuracy` when only one step has it); default: the first evaluation metric')
     .option('-a, --all', 'show every param, not only those that differ, and every training metric, not only loss and accuracy')
     .option('--json', 'print [{runId, params, status, durationMs, metrics, steps}] as JSON, best first')
+    .option('--html', 'write the comparison as a self-contained HTML page instead (as `kiln report SWEEP` does): the table coloured by the metric, training curves overlaid, the metric against each param')
+    .option('--out <dir>', 'with --html: directory for index.html (default: $KILN_HOME/reports/<sweep> or reports/compare-<hash>)')
     .action(compare);
 }

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 
+import type { Json } from '../contract/json';
+import { paramsText } from '../contract/params-text';
 import type { ArtifactStore } from '../store/artifacts';
 import { homeStores } from '../store/home-stores';
 import { kilnHome } from '../store/paths';
 import { isArtifactRef } from '../store/types';
-import { connect, runUrl } from './connect';
-import { runTable } from './render';
+import { connect, runUrl, type Connected } from './connect';
+import { listRuns, runsQuery } from './list';
+import { duration, runTable } from './render';
 import { LiveView } from './live-view';
 import { readRunState, type RunState } from './run-state';
 import { watchRun } from './watch';
@@ -30,6 +33,23 @@ async function artifactLocations(state: RunState, store: ArtifactStore): Promise
   return out;
 }
 
+/** A sweep's status: its runs (from its memo) with their params and each run's status as `kiln list` reads it. */
+async function sweepStatus(kiln: Connected, sweepId: string, description: WorkflowExecutionDescription, json: boolean): Promise<void> {
+  const memo = (description.memo ?? {}) as { runs?: Array<{ runId: string; params: { [name: string]: Json } }> };
+  const listed = new Map((await listRuns(kiln.client, kiln.server, runsQuery({ sweep: sweepId }), 10_000)).map((r) => [r.runId, r]));
+  const runs = (memo.runs ?? []).map((run) => ({ ...run, status: listed.get(run.runId)?.status ?? 'pending' }));
+  const url = runUrl(kiln.server, sweepId);
+  const state = { sweepId, status: description.status.name, startedAt: description.startTime.toISOString(), endedAt: description.closeTime?.toISOString(), runs, url };
+  if (json) {
+    console.log(JSON.stringify(state, null, 2));
+    return;
+  }
+  console.log(`sweep ${sweepId}  ${state.status}  ${duration(state.startedAt, state.endedAt)}`);
+  const width = Math.max(6, ...runs.map((r) => r.runId.length));
+  for (const run of runs) console.log(`  ${run.runId.padEnd(width)}  ${run.status.padEnd(10)}  ${paramsText(run.params)}`);
+  console.log(`  Temporal UI: ${url}\n  compare its runs: \`kiln compare ${sweepId}\``);
+}
+
 async function status(runId: string | undefined, options: { json?: boolean; watch?: boolean }): Promise<void> {
   const kiln = await connect((line) => console.error(line));
   try {
@@ -38,6 +58,11 @@ async function status(runId: string | undefined, options: { json?: boolean; watc
       const live = process.stdout.isTTY && !options.json ? new LiveView() : undefined;
       console.error(`watching ${id} (Ctrl-C stops watching; the run goes on)  ${runUrl(kiln.server, id)}`);
       await watchRun(kiln.client, id, (line) => console.log(line), 1000, live);
+    }
+    const description = await kiln.client.workflow.getHandle(id).describe().catch(() => undefined);
+    if (description?.type === 'sweepWorkflow') {
+      await sweepStatus(kiln, id, description, options.json === true);
+      return;
     }
     const state = await readRunState(kiln.client, id).catch((error: unknown) => {
       if (error instanceof WorkflowNotFoundError) {

@@ -50,6 +50,11 @@ describe('kiln run of a pipeline with a matrix', () => {
     expect(listed.code, listed.stderr).toBe(0);
     const runs = JSON.parse(listed.stdout) as Array<{ runId: string; params?: string }>;
     expect(runs.map((r) => r.runId).sort()).toEqual(sweep.runs.map((r) => r.runId).sort());
+    const sweepStatus = await kiln(['status', sweep.sweepId, '--json']);
+    expect(sweepStatus.code, sweepStatus.stderr).toBe(0);
+    const described = JSON.parse(sweepStatus.stdout) as SweepJson;
+    expect(described.status).toBe('COMPLETED');
+    expect(described.runs.map((r) => [r.runId, r.status])).toEqual(sweep.runs.map((r) => [r.runId, 'succeeded']));
     const compared = await kiln(['compare', sweep.sweepId, '--metric', 'evaluate.mlm_accuracy', '--json']);
     expect(compared.code, compared.stderr).toBe(0);
     const rows = JSON.parse(compared.stdout) as Array<{ runId: string; params: Record<string, unknown>; metrics: Record<string, number> }>;
