@@ -18,7 +18,7 @@ const CONFIG: Config = {
   view: { stroke: null },
   title: { fontSize: 14, fontWeight: 600, anchor: 'start', color: '#212529', offset: 10 },
   axis: { labelColor: '#495057', titleColor: '#495057', titleFontWeight: 500, gridColor: '#e9ecef', domainColor: '#adb5bd', tickColor: '#adb5bd', labelFontSize: 11, titleFontSize: 11 },
-  legend: { labelColor: '#495057', titleColor: '#495057', labelFontSize: 11, orient: 'bottom', direction: 'vertical', columns: 2, labelLimit: 360, symbolStrokeWidth: 2 },
+  legend: { labelColor: '#495057', titleColor: '#495057', labelFontSize: 11, orient: 'bottom', direction: 'vertical', columns: 2, labelLimit: 360, titleLimit: 360, symbolStrokeWidth: 2 },
 };
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

@@ -11,6 +11,7 @@ import type { SweepReportData, SweepRun } from './sweep-types';
 
 const SWEEP_CSS = `
 table.grid td.ranked { font-weight: 600; }
+table.grid td.run, .best-badge { white-space: nowrap; }
 table.grid tr.best td { border-bottom-color: #8ce99a; }
 .best-badge { display: inline-block; margin-right: 6px; padding: 0 8px; border-radius: 999px; background: #2b8a3e; color: white; font-size: 11px; font-weight: 700; }
 .run-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin-right: 6px; vertical-align: baseline; }
@@ -70,7 +71,7 @@ function gridHtml(data: SweepReportData, best: Set<string>): string {
       return `<td class="num ranked" data-metric="${esc(name)}" data-shade="${t.toFixed(3)}" style="background:${color}">${esc(formatMetric(value))}</td>`;
     });
     return `<tr data-run-id="${esc(r.run.runId)}"${isBest ? ' class="best" data-best="true"' : ''}>
-<td>${isBest ? '<span class="best-badge">★ best</span>' : ''}</td><td>${runLink(r)}</td>${data.params
+<td>${isBest ? '<span class="best-badge">★ best</span>' : ''}</td><td class="run">${runLink(r)}</td>${data.params
       .map((name) => `<td data-param="${esc(name)}"><code>${esc(formatParam(r.run.params[name]))}</code></td>`)
       .join('')}<td>${pill(r.run.status)}</td><td class="num">${esc(formatDuration(r.run.durationMs))}</td>${metricCells.join('')}</tr>`;
   });
