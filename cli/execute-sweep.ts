@@ -12,6 +12,8 @@ import { KilnPipeline, KilnStatus, KilnSweep } from '../workflows/search-attribu
 import { sweepProgressQuery, type SweepInput, type SweepProgress } from '../workflows/sweep';
 import { connect, ensureSearchAttributes, runUrl } from './connect';
 import { duration } from './render';
+import { readRunState, type RunState } from './run-state';
+import { SweepLiveView } from './sweep-live-view';
 import { newRunId } from './start-run';
 
 export interface SweepRunOptions {
@@ -87,7 +89,9 @@ export async function executeSweep(sweep: Sweep, options: SweepRunOptions & Pick
       if (options.json) console.log(JSON.stringify({ sweepId: input.sweepId, status: 'RUNNING', runs: input.runs.map(({ runId, params }) => ({ runId, params, status: 'pending' })) }));
       return;
     }
-    const watching = watchSweep(kiln.client, input, (line) => say(`  ${line}`));
+    // A terminal gets one redrawn line per run; pipes, logs and --json get a line per change.
+    const live = process.stdout.isTTY && !options.json ? new SweepLiveView() : undefined;
+    const watching = watchSweep(kiln.client, input, (line) => say(`  ${line}`), live);
     if (pool) await (await pool).run(watching.then(() => undefined, () => undefined));
     const final = await watching;
     const runs = input.runs.map((run, i) => ({ runId: run.runId, params: run.params, status: final.progress?.runs[i]?.status ?? 'unknown' }));
@@ -102,19 +106,38 @@ export async function executeSweep(sweep: Sweep, options: SweepRunOptions & Pick
   }
 }
 
-/** Polls the sweep, printing a line per run whenever its status changes, until the sweep closes. */
-async function watchSweep(client: Client, input: SweepInput, print: (line: string) => void): Promise<Awaited<ReturnType<typeof sweepState>>> {
+/** Polls the sweep, printing a line per run whenever its status changes (or redrawing `live`), until it closes. */
+async function watchSweep(client: Client, input: SweepInput, print: (line: string) => void, live?: SweepLiveView): Promise<Awaited<ReturnType<typeof sweepState>>> {
   const seen = new Map<string, string>();
   const width = Math.max(...input.runs.map((r) => r.runId.length));
-  for (;;) {
-    const state = await sweepState(client, input.sweepId);
-    for (const run of state.progress?.runs ?? []) {
-      if (seen.get(run.runId) === run.status) continue;
-      seen.set(run.runId, run.status);
-      if (run.status === 'pending') continue;
-      print(`${run.runId.padEnd(width)}  ${run.status.padEnd(9)}  ${paramsText(run.params)}${run.error ? `  ${run.error.split('\n')[0]}` : ''}`);
+  const states = new Map<string, RunState>();
+  try {
+    for (;;) {
+      const state = await sweepState(client, input.sweepId);
+      if (live) {
+        const runs = state.progress?.runs ?? [];
+        // Only the runs that are going (or just ended) are read again: a finished run's state does not change.
+        for (const run of runs) {
+          if (run.status === 'pending' || run.status === 'skipped') continue;
+          if (run.status !== 'running' && states.get(run.runId)?.status !== 'RUNNING' && states.has(run.runId)) continue;
+          const runState = await readRunState(client, run.runId).catch(() => undefined);
+          if (runState) states.set(run.runId, runState);
+        }
+        live.update(runs.map((run, i) => ({ ...run, steps: input.runs[i]!.plan.steps.length, state: states.get(run.runId) })));
+        if (TERMINAL.has(state.status)) return state;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      for (const run of state.progress?.runs ?? []) {
+        if (seen.get(run.runId) === run.status) continue;
+        seen.set(run.runId, run.status);
+        if (run.status === 'pending') continue;
+        print(`${run.runId.padEnd(width)}  ${run.status.padEnd(9)}  ${paramsText(run.params)}${run.error ? `  ${run.error.split('\n')[0]}` : ''}`);
+      }
+      if (TERMINAL.has(state.status)) return state;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    if (TERMINAL.has(state.status)) return state;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    live?.stop();
   }
 }
