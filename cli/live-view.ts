@@ -1,5 +1,4 @@
-import cliProgress from 'cli-progress';
-
+import { ProgressBars } from './progress-bars';
 import { duration, failureText, trainingOf, trainingPhrases } from './render';
 import type { RunState, StepState } from './run-state';
 
@@ -22,19 +21,7 @@ export function stepDetails(step: StepState): string {
  * (step/total from heartbeats) or at once when the step ends. Only for a TTY; pipes get plain lines.
  */
 export class LiveView {
-  private readonly multibar = new cliProgress.MultiBar(
-    {
-      format: ' {id} {bar} {progress}  {details}',
-      barsize: 20,
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      autopadding: true,
-      noTTYOutput: false,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  private readonly bars = new Map<string, cliProgress.SingleBar>();
+  private readonly bars = new ProgressBars(20);
 
   update(run: RunState): void {
     const width = Math.max(8, ...run.steps.map((s) => s.id.length));
@@ -43,18 +30,11 @@ export class LiveView {
       const done = step.status === 'succeeded';
       const total = t?.total ?? 1;
       const value = done ? total : (t?.step ?? 0);
-      const payload = { id: step.id.padEnd(width), progress: t ? `${value}/${total}` : done ? 'done' : '', details: stepDetails(step) };
-      const bar = this.bars.get(step.id);
-      if (bar) {
-        bar.setTotal(total);
-        bar.update(value, payload);
-      } else {
-        this.bars.set(step.id, this.multibar.create(total, value, payload));
-      }
+      this.bars.set(step.id, total, value, { id: step.id.padEnd(width), progress: t ? `${value}/${total}` : done ? 'done' : '', details: stepDetails(step) });
     }
   }
 
   stop(): void {
-    this.multibar.stop();
+    this.bars.stop();
   }
 }

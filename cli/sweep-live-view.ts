@@ -1,7 +1,6 @@
-import cliProgress from 'cli-progress';
-
 import type { Json } from '../contract/json';
 import { paramsText } from '../contract/params-text';
+import { ProgressBars } from './progress-bars';
 import { trainingOf, trainingPhrases } from './render';
 import type { RunState } from './run-state';
 
@@ -20,42 +19,22 @@ export interface SweepRunView {
  * what it is doing now (the running step, and training progress from heartbeats). Only for a TTY.
  */
 export class SweepLiveView {
-  private readonly multibar = new cliProgress.MultiBar(
-    {
-      format: ' {id} {bar} {progress}  {details}',
-      barsize: 12,
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      autopadding: true,
-      noTTYOutput: false,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  private readonly bars = new Map<string, cliProgress.SingleBar>();
+  private readonly bars = new ProgressBars(12);
 
   update(runs: SweepRunView[]): void {
     const width = Math.max(8, ...runs.map((r) => r.runId.length));
     for (const run of runs) {
       const steps = run.state?.steps ?? [];
-      const total = Math.max(1, run.steps);
       const done = steps.filter((s) => s.status === 'succeeded').length;
       const running = steps.find((s) => s.status === 'running');
       const training = running && trainingOf(running);
       const doing = running ? [running.id, ...(training ? trainingPhrases(running, training) : [])].join(' ') : '';
       const details = [run.status, paramsText(run.params), doing].filter((part) => part !== '').join(' · ');
-      const payload = { id: run.runId.padEnd(width), progress: `${done}/${run.steps}`, details };
-      const bar = this.bars.get(run.runId);
-      if (bar) {
-        bar.setTotal(total);
-        bar.update(done, payload);
-      } else {
-        this.bars.set(run.runId, this.multibar.create(total, done, payload));
-      }
+      this.bars.set(run.runId, Math.max(1, run.steps), done, { id: run.runId.padEnd(width), progress: `${done}/${run.steps}`, details });
     }
   }
 
   stop(): void {
-    this.multibar.stop();
+    this.bars.stop();
   }
 }
